@@ -1,3 +1,7 @@
-# Core of the engine: errors, Lua host, command line.
+# Core of the engine: errors, Lua host, command-line words, OS helpers.
 target_sources(wfcore PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/error.c)
+  ${CMAKE_CURRENT_LIST_DIR}/error.c
+  ${CMAKE_CURRENT_LIST_DIR}/lua_host.c
+  ${CMAKE_CURRENT_LIST_DIR}/args.c
+  ${CMAKE_CURRENT_LIST_DIR}/lua_args.c
+  ${CMAKE_CURRENT_LIST_DIR}/sys.c)

@@ -12,5 +12,6 @@ int wf_open_wait(lua_State *L);       /* "wf.wait"      engine/wait.c */
 int wf_open_json(lua_State *L);       /* "wf.json"      engine/lua_json.c */
 int wf_open_journal(lua_State *L);    /* "wf.journal"   engine/lua_journal.c */
 int wf_open_lock(lua_State *L);       /* "wf.lock"      engine/lua_lock.c */
+int wf_open_args(lua_State *L);        /* "wf.args"      engine/lua_args.c */
 
 #endif

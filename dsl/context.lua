@@ -1,0 +1,30 @@
+-- The ctx a step's run, undo and when functions receive.
+local M = {}
+
+local readonly_mt = {
+  __newindex = function(_, k) error(("ctx tables are read-only (tried to set %s)"):format(tostring(k)), 2) end,
+}
+
+local function readonly(t)
+  return setmetatable({}, { __index = t, __newindex = readonly_mt.__newindex,
+    __pairs = function() return next, t, nil end, __len = function() return #t end })
+end
+
+-- fields: run (live run or plan), step, attempt, save (function(tbl) or nil).
+function M.new(r, step, attempt, save)
+  return {
+    params = readonly(r.params),
+    steps = readonly(r.outputs),
+    run_id = r.id,
+    timestamp = r.timestamp,      -- the run's start, "20261126T093747Z": stable across resume
+    workflow = r.spec.name,
+    step = step.name,
+    attempt = attempt,
+    plan = r.plan or false,
+    -- ctx.save{ id = ... } journals partial outputs at once, so that a step interrupted or
+    -- failing after it created something is still undone (its undo gets them).
+    save = save or function() end,
+  }
+end
+
+return M

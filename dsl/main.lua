@@ -1,0 +1,227 @@
+-- wfrun's command line: global options, the command, and the exit code.
+-- Called by engine/main.c as require("dsl.main").main(argv).
+local clog = require "wf.log"
+local interrupt = require "wf.interrupt"
+local sys = require "wf.sys"
+local errors = require "dsl.errors"
+local loader = require "dsl.loader"
+local params_mod = require "dsl.params"
+local executor = require "dsl.executor"
+local plan_mod = require "dsl.plan"
+local runs = require "dsl.runs"
+
+local M = {}
+
+M.VERSION = "0.1.0"
+
+local USAGE = [[
+usage: wfrun [options] WORKFLOW.lua [PARAMS...]     run a workflow
+       wfrun plan WORKFLOW.lua [PARAMS...]          dry run: list every call and undo
+       wfrun resume RUN-ID                          continue a stopped or crashed run
+       wfrun rollback RUN-ID                        undo what a run finished
+       wfrun status [RUN-ID]                        steps of a run (default: the latest)
+       wfrun runs                                   all runs, oldest first
+       wfrun help WORKFLOW.lua                      a workflow's parameters and steps
+
+options:
+  -y, --yes              confirm points of no return without asking
+      --no-rollback      on SIGINT/SIGTERM stop and keep the run resumable
+      --dry-run          same as the plan command
+      --state-dir=DIR    journals and locks (default .wfrun, or $WFRUN_STATE_DIR)
+      --log-format=FMT   text (default) or json; TeamCity messages when TEAMCITY_VERSION is set
+  -v, --verbose          debug messages and subprocess output
+      --format=FMT       plan output: text (default) or json
+  -o, --output=FILE      write the plan to FILE instead of stdout
+  -h, --help             this text
+      --version          print the version
+
+exit codes: 0 done, 1 failed and rolled back, 2 bad input, 3 rollback incomplete or
+stopped after the point of no return, 4 another run holds the lock.]]
+
+local COMMANDS = { run = true, plan = true, resume = true, rollback = true, status = true, runs = true, help = true }
+
+-- Global options: name -> { field, takes_value }
+local OPTIONS = {
+  ["yes"] = { "yes" }, ["y"] = { "yes" },
+  ["no-rollback"] = { "no_rollback" },
+  ["dry-run"] = { "dry_run" },
+  ["state-dir"] = { "state_dir", true },
+  ["log-format"] = { "log_format", true },
+  ["verbose"] = { "verbose" }, ["v"] = { "verbose" },
+  ["format"] = { "format", true },
+  ["output"] = { "output", true }, ["o"] = { "output", true },
+  ["help"] = { "help" }, ["h"] = { "help" },
+  ["version"] = { "version" },
+}
+
+-- Splits argv into global options and the remaining words (command and params).
+local function parse_global(argv)
+  local opts = { state_dir = sys.getenv("WFRUN_STATE_DIR") or ".wfrun" }
+  local rest = {}
+  local i = 1
+  local only_words = false
+  while i <= #argv do
+    local w = argv[i]
+    if only_words then
+      rest[#rest + 1] = w
+    elseif w == "--" then
+      only_words = true
+      rest[#rest + 1] = w
+    else
+      local name, value = w:match("^%-%-?([%w-]+)=(.*)$")
+      if not name then name = w:match("^%-%-([%w-]+)$") or w:match("^%-(%w)$") end
+      local opt = name and OPTIONS[name]
+      if opt then
+        if opt[2] then
+          if value == nil then
+            i = i + 1
+            value = argv[i]
+            if value == nil then errors.raise_usage(("option %s needs a value"):format(w), USAGE) end
+          end
+          opts[opt[1]] = value
+        else
+          if value ~= nil then errors.raise_usage(("option --%s takes no value"):format(name), USAGE) end
+          opts[opt[1]] = true
+        end
+      else
+        rest[#rest + 1] = w
+      end
+    end
+    i = i + 1
+  end
+  return opts, rest
+end
+
+local function configure_logging(opts)
+  local format = opts.log_format or "text"
+  if format ~= "text" and format ~= "json" then
+    errors.raise_usage(("--log-format must be text or json, not %q"):format(format), USAGE)
+  end
+  if format == "text" and (sys.getenv("TEAMCITY_VERSION") or "") ~= "" then format = "teamcity" end
+  clog.configure(format, opts.verbose and true or false)
+end
+
+local function load_workflow(name)
+  if not name then errors.raise_usage("no workflow given", USAGE) end
+  local path = loader.find(name)
+  if not path then
+    errors.raise_usage(("workflow %s not found (looked in the current directory and %s)")
+      :format(name, table.concat(loader.search_path(), ", ")))
+  end
+  return loader.load(path)
+end
+
+local function tail(list, from)
+  local out = {}
+  for i = from, #list do out[#out + 1] = list[i] end
+  return out
+end
+
+local function write_output(opts, text)
+  if opts.output then
+    sys.write_file(opts.output, text)
+    sys.write_stderr(("wfrun: plan written to %s\n"):format(opts.output))
+  else
+    sys.write_stdout(text)
+  end
+end
+
+local function cmd_plan(opts, words)
+  local spec = load_workflow(words[1])
+  local values = params_mod.bind(spec, tail(words, 2))
+  local fmt = opts.format or "text"
+  if fmt ~= "text" and fmt ~= "json" then errors.raise_usage(("--format must be text or json, not %q"):format(fmt)) end
+  local plan = plan_mod.build(spec, values)
+  write_output(opts, fmt == "json" and plan_mod.render_json(plan) or plan_mod.render_text(plan))
+  return 0
+end
+
+local function cmd_run(opts, words)
+  if opts.dry_run then return cmd_plan(opts, words) end
+  local spec = load_workflow(words[1])
+  local values = params_mod.bind(spec, tail(words, 2))
+  return executor.start(spec, values, opts)
+end
+
+local function cmd_help(opts, words)
+  if not words[1] then
+    sys.write_stdout(USAGE .. "\n")
+    return 0
+  end
+  local spec = load_workflow(words[1])
+  local lines = { params_mod.usage(spec, "wfrun " .. words[1]), "", "steps:" }
+  for i, s in ipairs(spec.order) do
+    local tags = {}
+    if s.irreversible then tags[#tags + 1] = "point of no return" end
+    if s.always then tags[#tags + 1] = "always" end
+    if s.undo then tags[#tags + 1] = "undo" end
+    lines[#lines + 1] = ("  %2d. %-24s %s%s"):format(i, s.name, s.doc or "",
+      #tags > 0 and (" [" .. table.concat(tags, ", ") .. "]") or "")
+  end
+  sys.write_stdout(table.concat(lines, "\n") .. "\n")
+  return 0
+end
+
+local function need_id(words, cmd)
+  if not words[1] then errors.raise_usage(("%s needs a run id (see: wfrun runs)"):format(cmd), USAGE) end
+  return words[1]
+end
+
+local function dispatch(argv)
+  local opts, words = parse_global(argv)
+  if opts.version then
+    sys.write_stdout("wfrun " .. M.VERSION .. "\n")
+    return 0
+  end
+  if opts.help and #words == 0 then
+    sys.write_stdout(USAGE .. "\n")
+    return 0
+  end
+  configure_logging(opts)
+  interrupt.hook()
+  local cmd = words[1]
+  if cmd and COMMANDS[cmd] and not (cmd:match("%.lua$")) then
+    words = tail(words, 2)
+  else
+    cmd = "run"
+  end
+  if words[1] == "--" then words = tail(words, 2) end
+  if opts.help then return cmd_help(opts, cmd == "run" and words or { words[1] }) end
+  if cmd == "run" then return cmd_run(opts, words) end
+  if cmd == "plan" then return cmd_plan(opts, words) end
+  if cmd == "help" then return cmd_help(opts, words) end
+  if cmd == "resume" then return executor.resume(need_id(words, cmd), opts, tail(words, 2)) end
+  if cmd == "rollback" then return executor.rollback(need_id(words, cmd), opts, tail(words, 2)) end
+  if cmd == "status" then return runs.status(opts, words[1]) end
+  if cmd == "runs" then return runs.list(opts) end
+  errors.raise_usage("unknown command " .. tostring(cmd), USAGE)
+end
+
+local function report(e)
+  local kind = errors.kind(e)
+  local msg = clog.sanitize(errors.message(e))
+  if kind == "usage" then
+    sys.write_stderr("wfrun: " .. msg .. "\n")
+    if e.usage then sys.write_stderr("\n" .. e.usage .. "\n") end
+    return 2
+  elseif kind == "locked" then
+    sys.write_stderr("wfrun: " .. msg .. "\n")
+    return 4
+  end
+  sys.write_stderr("wfrun: " .. msg .. "\n")
+  if type(e) == "string" and (sys.getenv("WFRUN_DEBUG") or "") == "" then
+    sys.write_stderr("       (set WFRUN_DEBUG=1 for a traceback)\n")
+  end
+  return 3
+end
+
+function M.main(argv)
+  local ok, code = xpcall(dispatch, function(e)
+    if type(e) == "string" and (sys.getenv("WFRUN_DEBUG") or "") ~= "" then return debug.traceback(e, 2) end
+    return e
+  end, argv)
+  if ok then return code end
+  return report(code)
+end
+
+return M

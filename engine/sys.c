@@ -1,0 +1,340 @@
+/* Module "wf.sys": the few operating-system facts and file operations the DSL needs
+ * (process identity, environment, atomic file writes, directory listings, hashes). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "lua_modules.h"
+#include "sys.h"
+
+wf_status wf_mkdir_p(const char *path, wf_error *err)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof buf)
+        return wf_error_set(err, WF_EINVAL, "bad directory path \"%s\"", path);
+    memcpy(buf, path, len + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return wf_error_set(err, WF_EIO, "cannot create %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return wf_error_set(err, WF_EIO, "cannot create %s: %s", buf, strerror(errno));
+    return WF_OK;
+}
+
+/* Writes all of data, retrying short writes and EINTR. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+wf_status wf_write_file_atomic(const char *path, const char *data, size_t len, wf_error *err)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return wf_error_set(err, WF_EINVAL, "path too long: %s", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return wf_error_set(err, WF_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    /* fsync before rename: a crash leaves either the old file or the whole new one. */
+    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        int saved = errno;
+        close(fd);
+        unlink(tmp);
+        return wf_error_set(err, WF_EIO, "cannot write %s: %s", tmp, strerror(saved));
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        int saved = errno;
+        unlink(tmp);
+        return wf_error_set(err, WF_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(saved));
+    }
+    return WF_OK;
+}
+
+static int sys_pid(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)getpid());
+    return 1;
+}
+
+static int sys_hostname(lua_State *L)
+{
+    char name[256] = "";
+    if (gethostname(name, sizeof name - 1) != 0)
+        strcpy(name, "unknown");
+    lua_pushstring(L, name);
+    return 1;
+}
+
+static int sys_getenv(lua_State *L)
+{
+    const char *v = getenv(luaL_checkstring(L, 1));
+    if (v)
+        lua_pushstring(L, v);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int sys_isatty(lua_State *L)
+{
+    lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+    return 1;
+}
+
+static int sys_exists(lua_State *L)
+{
+    struct stat st;
+    const char *path = luaL_checkstring(L, 1);
+    if (stat(path, &st) != 0) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    lua_pushstring(L, S_ISDIR(st.st_mode) ? "directory" : "file");
+    return 1;
+}
+
+static int sys_mkdir_p(lua_State *L)
+{
+    wf_error err;
+    if (wf_mkdir_p(luaL_checkstring(L, 1), &err) != WF_OK)
+        return luaL_error(L, "%s", err.message);
+    return 0;
+}
+
+/* read_file(path) -> contents | nil, message */
+static int sys_read_file(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot read %s: %s", path, strerror(errno));
+        return 2;
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        luaL_addlstring(&b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot read %s", path);
+        return 2;
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
+static int sys_write_file(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checkstring(L, 1);
+    const char *data = luaL_checklstring(L, 2, &len);
+    wf_error err;
+    if (wf_write_file_atomic(path, data, len, &err) != WF_OK)
+        return luaL_error(L, "%s", err.message);
+    return 0;
+}
+
+static int sys_remove(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_pushboolean(L, unlink(path) == 0 || errno == ENOENT);
+    return 1;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* list_dir(path) -> sorted array of entry names (no dot files); {} when missing. */
+static int sys_list_dir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_newtable(L);
+    DIR *d = opendir(path);
+    if (!d)
+        return 1;
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            char **grown = realloc(names, ncap * sizeof *grown);
+            if (!grown)
+                break;
+            names = grown;
+            cap = ncap;
+        }
+        names[count] = strdup(e->d_name);
+        if (names[count])
+            count++;
+    }
+    closedir(d);
+    if (count)
+        qsort(names, count, sizeof *names, compare_names);
+    for (size_t i = 0; i < count; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+        free(names[i]);
+    }
+    free(names);
+    return 1;
+}
+
+static int sys_random_hex(lua_State *L)
+{
+    unsigned char bytes[32];
+    char hex[65];
+    lua_Integer n = luaL_optinteger(L, 1, 4);
+    luaL_argcheck(L, n > 0 && n <= 32, 1, "between 1 and 32 bytes");
+    if (RAND_bytes(bytes, (int)n) != 1)
+        return luaL_error(L, "random_hex: OpenSSL RAND_bytes failed");
+    for (lua_Integer i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    lua_pushlstring(L, hex, (size_t)n * 2);
+    return 1;
+}
+
+static int sys_sha256_hex(lua_State *L)
+{
+    size_t len;
+    const char *data = luaL_checklstring(L, 1, &len);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    if (EVP_Digest(data, len, digest, &dlen, EVP_sha256(), NULL) != 1)
+        return luaL_error(L, "sha256: OpenSSL EVP_Digest failed");
+    for (unsigned int i = 0; i < dlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    lua_pushlstring(L, hex, 2 * dlen);
+    return 1;
+}
+
+/* iso8601(epoch_seconds) -> "2026-11-26T09:37:47Z"; compact(epoch) -> "20261126T093747Z" */
+static int format_time(lua_State *L, const char *fmt)
+{
+    time_t t = (time_t)luaL_checknumber(L, 1);
+    struct tm tm;
+    char buf[64];
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, fmt, &tm);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int sys_iso8601(lua_State *L) { return format_time(L, "%Y-%m-%dT%H:%M:%SZ"); }
+static int sys_compact_time(lua_State *L) { return format_time(L, "%Y%m%dT%H%M%SZ"); }
+
+static int sys_realpath(lua_State *L)
+{
+    char buf[PATH_MAX];
+    if (!realpath(luaL_checkstring(L, 1), buf)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int sys_process_alive(lua_State *L)
+{
+    pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+    lua_pushboolean(L, pid > 0 && (kill(pid, 0) == 0 || errno == EPERM));
+    return 1;
+}
+
+/* Reads one line from the terminal for confirmations; nil at end of input. */
+static int sys_read_line(lua_State *L)
+{
+    char buf[1024];
+    if (!fgets(buf, sizeof buf, stdin)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int sys_write_stdout(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    fwrite(s, 1, len, stdout);
+    fflush(stdout);
+    return 0;
+}
+
+static int sys_write_stderr(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    fwrite(s, 1, len, stderr);
+    fflush(stderr);
+    return 0;
+}
+
+static const luaL_Reg sys_functions[] = {
+    {"pid", sys_pid},
+    {"hostname", sys_hostname},
+    {"getenv", sys_getenv},
+    {"isatty", sys_isatty},
+    {"exists", sys_exists},
+    {"mkdir_p", sys_mkdir_p},
+    {"read_file", sys_read_file},
+    {"write_file", sys_write_file},
+    {"remove", sys_remove},
+    {"list_dir", sys_list_dir},
+    {"random_hex", sys_random_hex},
+    {"sha256_hex", sys_sha256_hex},
+    {"iso8601", sys_iso8601},
+    {"compact_time", sys_compact_time},
+    {"realpath", sys_realpath},
+    {"process_alive", sys_process_alive},
+    {"read_line", sys_read_line},
+    {"write_stdout", sys_write_stdout},
+    {"write_stderr", sys_write_stderr},
+    {NULL, NULL}
+};
+
+int wf_open_sys(lua_State *L)
+{
+    luaL_newlib(L, sys_functions);
+    return 1;
+}
