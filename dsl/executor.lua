@@ -190,7 +190,6 @@ end
 local function rollback(r, reason)
   interrupt.clear_signal()
   record(r, "rollback_started", { reason = reason })
-  clog.warn("rolling back: " .. reason)
   local floor = 0
   if r.ponr then
     for i, n in ipairs(r.completed) do if n == r.ponr then floor = i end end
@@ -200,6 +199,7 @@ local function rollback(r, reason)
     local name = r.completed[i]
     if step_state(r, name).undo ~= "done" then todo[#todo + 1] = r.spec.step_by_name[name] end
   end
+  clog.warn(("rolling back: undoing %d finished step(s), newest first"):format(#todo))
   for i, step in ipairs(todo) do
     if step.undo then
       local ok, err = undo_step(r, step)

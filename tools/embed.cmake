@@ -14,11 +14,14 @@ function(wf_embed_lua target root)
   foreach(f IN LISTS files)
     list(APPEND deps ${root}/${f})
   endforeach()
+  # A CMake list would be split into separate words on the command line: pass it joined.
+  string(REPLACE ";" "," files_arg "${files}")
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DROOT=${root} "-DFILES=${files}" -DOUT=${out}
+    COMMAND ${CMAKE_COMMAND} -DROOT=${root} "-DFILES=${files_arg}" -DOUT=${out}
             -P ${root}/tools/embed_run.cmake
     DEPENDS ${deps} ${root}/tools/embed_run.cmake
-    COMMENT "Embedding Lua sources")
+    COMMENT "Embedding Lua sources"
+    VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()
