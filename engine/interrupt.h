@@ -39,4 +39,17 @@ wf_status wf_sleep(double seconds, wf_error *err);
 /* Installs a Lua count hook that raises the interrupt error inside pure-Lua loops. */
 void wf_interrupt_hook_lua(struct lua_State *L);
 
+/* Lua side (engine/lua_interrupt.c). Interruptions and timeouts reach Lua as a table
+ * {kind = "interrupted"|"timeout", message = "..."} whose __tostring is the message, so the
+ * executor tells them from ordinary (string) errors by .kind.
+ *
+ * Raises err into L: WF_EINTR -> kind "interrupted", WF_ETIMEOUT -> kind "timeout", any
+ * other code -> a plain string error with the message. Never returns (longjmps). */
+int wf_interrupt_raise(struct lua_State *L, const wf_error *err);
+/* The kind ("interrupted"/"timeout") when the value at idx is such an error, else NULL. */
+const char *wf_interrupt_error_kind(struct lua_State *L, int idx);
+/* The value at idx as a duration in seconds: a finite number >= 0, or a string for
+ * wf_duration_parse. WF_EINVAL with a message otherwise (callers raise it with context). */
+wf_status wf_lua_duration(struct lua_State *L, int idx, double *seconds, wf_error *err);
+
 #endif
