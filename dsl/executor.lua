@@ -106,8 +106,8 @@ local function run_step(r, step)
     local msg = message_of(res)
     record(r, "step_failed", { step = step.name, attempt = attempt, error = msg, kind = errors.kind(res) })
     s.status, s.error = "failed", msg
+    clog.error(msg)   -- before step_end, so TeamCity shows it inside the step's block
     clog.step_end(step.name, "failed", interrupt.now() - t0)
-    clog.error(msg)
     if errors.kind(res) == "interrupted" or try == policy.attempts then
       clog.set_step(nil)
       return false, res
@@ -144,8 +144,8 @@ local function undo_step(r, step)
     local msg = message_of(res)
     record(r, "undo_failed", { step = step.name, attempt = try, error = msg })
     s.undo, s.undo_error = "failed", msg
-    clog.undo_end(step.name, "failed", interrupt.now() - t0)
     clog.error(msg)
+    clog.undo_end(step.name, "failed", interrupt.now() - t0)
     if errors.kind(res) == "interrupted" or try == step.retry.attempts then break end
     local pause = step.retry.backoff * 2 ^ (try - 1)
     clog.warn(('undo attempt %d of %d failed; retrying in %s'):format(try, step.retry.attempts, fmt_duration(pause)))
