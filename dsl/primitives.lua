@@ -5,6 +5,9 @@ local csh = require "wf.sh"
 local cwait = require "wf.wait"
 local clog = require "wf.log"
 local json = require "wf.json"
+-- wf.http is linked once the AWS HTTP client is in the build.
+local has_http, chttp = pcall(require, "wf.http")
+local re = require "wf.re"
 
 local M = {}
 
@@ -58,6 +61,12 @@ local wait = {
   end,
 }
 
+local function never(_) return false end
+
+local http = {
+  get = has_http and M.wrap("http.get", chttp.get, never) or nil,
+}
+
 local function log_fn(level)
   return function(...)
     local parts = {}
@@ -74,6 +83,8 @@ M.public = {
   wait = wait,
   log = log,
   json = { encode = json.encode, decode = json.decode, null = json.null, array = json.array },
+  http = http,
+  re = { test = re.test, match = re.match, find = re.find },
   print = log_fn("info"),
 }
 
@@ -82,6 +93,7 @@ M.registry = {
   ["sh.run"] = "unless readonly = true",
   ["wait.poll"] = "no",
   ["wait.seconds"] = "no",
+  ["http.get"] = "no",
 }
 
 M.always = always

@@ -21,6 +21,7 @@ static const luaL_Reg engine_modules[] = {
     {"wf.journal", wf_open_journal},
     {"wf.lock", wf_open_lock},
     {"wf.args", wf_open_args},
+    {"wf.re", wf_open_re},
     {NULL, NULL}
 };
 

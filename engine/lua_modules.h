@@ -13,5 +13,7 @@ int wf_open_json(lua_State *L);       /* "wf.json"      engine/lua_json.c */
 int wf_open_journal(lua_State *L);    /* "wf.journal"   engine/lua_journal.c */
 int wf_open_lock(lua_State *L);       /* "wf.lock"      engine/lua_lock.c */
 int wf_open_args(lua_State *L);        /* "wf.args"      engine/lua_args.c */
+int wf_open_re(lua_State *L);          /* "wf.re"        engine/lua_re.c: PCRE2 */
+int wf_open_http(lua_State *L);        /* "wf.http"      engine/lua_http.c */
 
 #endif
