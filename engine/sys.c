@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <signal.h>
 #include <unistd.h>
@@ -310,7 +313,120 @@ static int sys_write_stderr(lua_State *L)
     return 0;
 }
 
+/* exe_path() -> the running binary's absolute path (to find awssim beside it) */
+static int sys_exe_path(lua_State *L)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    buf[n] = '\0';
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+/* spawn_service{argv...} -> pid, first line of its stdout | raises.
+ * Starts a helper server (awssim) in the background and waits (up to 20 s) for the line
+ * it prints once it accepts connections; its stdout is then left to /dev/null. */
+static int sys_spawn_service(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int argc = (int)luaL_len(L, 1);
+    luaL_argcheck(L, argc >= 1 && argc < 64, 1, "an argv list of 1..63 words");
+    const char *argv[64];
+    for (int i = 0; i < argc; i++) {
+        lua_rawgeti(L, 1, i + 1);
+        argv[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);
+        if (!argv[i])
+            return luaL_error(L, "spawn_service: argument %d is not a string", i + 1);
+    }
+    argv[argc] = NULL;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return luaL_error(L, "spawn_service: pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return luaL_error(L, "spawn_service: fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        setpgid(0, 0);   /* its own group: a Ctrl-C for wfrun is handled by wfrun */
+        execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "wfrun: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    char line[1024];
+    size_t used = 0;
+    double waited = 0;
+    while (used < sizeof line - 1) {
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        int r = poll(&p, 1, 100);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            waited += 0.1;
+            if (waited > 20)
+                break;
+            continue;
+        }
+        ssize_t n = read(fds[0], line + used, 1);
+        if (n <= 0 || line[used] == '\n')
+            break;
+        used += (size_t)n;
+    }
+    line[used] = '\0';
+    close(fds[0]);
+    if (used == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return luaL_error(L, "%s did not start (no endpoint line within 20 s)", argv[0]);
+    }
+    lua_pushinteger(L, pid);
+    lua_pushstring(L, line);
+    return 2;
+}
+
+/* stop_service(pid) -> exit status: SIGTERM, then SIGKILL after 5 s */
+static int sys_stop_service(lua_State *L)
+{
+    pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+    int status = 0;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 50; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            lua_pushinteger(L, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+            return 1;
+        }
+        usleep(100000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    lua_pushinteger(L, 137);
+    return 1;
+}
+
+/* setenv(name, value|nil): for pointing the AWS client at a simulator */
+static int sys_setenv(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (lua_isnoneornil(L, 2))
+        unsetenv(name);
+    else
+        setenv(name, luaL_checkstring(L, 2), 1);
+    return 0;
+}
+
 static const luaL_Reg sys_functions[] = {
+    {"setenv", sys_setenv},
+    {"exe_path", sys_exe_path},
+    {"spawn_service", sys_spawn_service},
+    {"stop_service", sys_stop_service},
     {"pid", sys_pid},
     {"hostname", sys_hostname},
     {"getenv", sys_getenv},
