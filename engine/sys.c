@@ -1,5 +1,6 @@
 /* Module "wf.sys": the few operating-system facts and file operations the DSL needs
  * (process identity, environment, atomic file writes, directory listings, hashes). */
+#define _GNU_SOURCE   /* pipe2 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

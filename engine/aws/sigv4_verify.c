@@ -97,7 +97,8 @@ static wf_status parse_auth_header(const char *h, auth_fields *f, wf_sigv4_verdi
         const char *end = p;
         while (end > item && is_ows(end[-1]))
             end--;
-        const char *eq = memchr(item, '=', (size_t)(end - item));
+        size_t item_len = end > item ? (size_t)(end - item) : 0;   /* never negative: tells -O2 too */
+        const char *eq = item_len ? memchr(item, '=', item_len) : NULL;
         if (!eq) {
             if (end > item) {
                 verdict(v, WF_SIGV4_MALFORMED, "Authorization header has a part without '='");
