@@ -193,13 +193,25 @@ static void test_proxy_from_environment(wf_test_server *srv)
     wf_http_request_free(&req);
     wf_http_response_free(&resp);
 
-    /* NO_PROXY exempts a host: then it is contacted directly (and fails to resolve or
-     * connect, which is the point: the proxy saw nothing). */
-    setenv("NO_PROXY", "example.invalid", 1);
-    make_request(&req, "GET", "/p", "", NULL);
+    /* NO_PROXY exempts a host: with a proxy that is not there, a request to an exempt
+     * host still arrives, directly. */
+    setenv("http_proxy", "http://127.0.0.1:1", 1);
+    setenv("NO_PROXY", "127.0.0.1", 1);
+    wf_test_server_reply(srv, 200, NULL, "direct");
+    make_request(&req, "GET", "/d", "", NULL);
     memset(&resp, 0, sizeof resp);
-    CHECK_INT_EQ(wf_http_send(c, "http://ec2.example.invalid", &req, &resp, &err), WF_EIO);
-    CHECK_INT_EQ(wf_test_server_count(srv), 1);
+    CHECK_INT_EQ(wf_http_send(c, wf_test_server_url(srv), &req, &resp, &err), WF_OK);
+    CHECK_STR_EQ(resp.body, "direct");
+    seen = wf_test_server_request(srv, 1);
+    CHECK_STR_EQ(seen ? seen->path : NULL, "/d");
+    wf_http_request_free(&req);
+    wf_http_response_free(&resp);
+    /* Without the exemption the dead proxy is used, and the request fails. */
+    unsetenv("NO_PROXY");
+    make_request(&req, "GET", "/d", "", NULL);
+    memset(&resp, 0, sizeof resp);
+    CHECK_INT_EQ(wf_http_send(c, wf_test_server_url(srv), &req, &resp, &err), WF_EIO);
+    CHECK_INT_EQ(wf_test_server_count(srv), 2);
     wf_http_request_free(&req);
     wf_http_response_free(&resp);
     unsetenv("NO_PROXY");
