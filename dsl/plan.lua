@@ -1,6 +1,7 @@
 -- Plan mode (dry run): the same step bodies run with mutating primitives recorded instead
 -- of made, read-only ones made for real, waits returning at once. The plan lists each
 -- step with its calls, its undo's calls and the points of no return.
+local clog = require "wf.log"
 local interrupt = require "wf.interrupt"
 local json = require "wf.json"
 local sys = require "wf.sys"
@@ -125,11 +126,12 @@ function M.render_text(plan)
   end
   add("")
   add(("%d mutating call(s) would be made; none was made."):format(plan.mutating_calls))
-  return table.concat(out, "\n") .. "\n"
+  -- Recorded arguments may hold secret param values: redact as every log does.
+  return clog.sanitize(table.concat(out, "\n") .. "\n")
 end
 
 function M.render_json(plan)
-  return json.encode(plan, { pretty = true }) .. "\n"
+  return clog.sanitize(json.encode(plan, { pretty = true }) .. "\n")
 end
 
 return M
