@@ -219,6 +219,18 @@ static int valid_method(const char *m)
     return 1;
 }
 
+/* A line break in a header would let a value (say, S3 metadata from a workflow) inject
+ * headers of its own; curl sends whatever it is given, so refuse it here. */
+static const char *bad_header(const wf_http_request *req)
+{
+    for (size_t i = 0; i < req->headers.count; i++) {
+        const wf_http_header *h = &req->headers.items[i];
+        if (!h->name[0] || strpbrk(h->name, "\r\n: \t") || strpbrk(h->value, "\r\n"))
+            return h->name;
+    }
+    return NULL;
+}
+
 static wf_status build_headers(const wf_http_request *req, struct curl_slist **out)
 {
     struct curl_slist *list = NULL, *next;
@@ -302,6 +314,10 @@ wf_status wf_http_send(wf_http_client *c, const char *origin, const wf_http_requ
     if (!valid_method(req->method))
         return wf_error_set(err, WF_EINVAL, "bad HTTP method \"%s\"",
                             req->method ? req->method : "");
+    const char *bad = bad_header(req);
+    if (bad)
+        return wf_error_set(err, WF_EINVAL, "header \"%.100s\" has a line break or a bad name",
+                            bad);
     wf_status st = wf_interrupt_check(err);
     if (st != WF_OK)
         return st;

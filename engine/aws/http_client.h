@@ -37,7 +37,9 @@ void wf_http_client_free(wf_http_client *c);
  * Returns WF_OK whenever an HTTP answer came back, whatever its status.
  * WF_EINTR / WF_ETIMEOUT: wf_interrupt_check stopped the transfer (signal or deadline).
  * WF_EIO: no answer (connection refused or dropped, TLS failure, the client's own
- * timeout), with curl's message. WF_EINVAL: a malformed origin or method. */
+ * timeout), with curl's message. WF_EINVAL: a malformed origin or method, or a header
+ * whose name is empty or holds ':', space or a line break, or whose value holds a line
+ * break (it could smuggle in headers of its own). */
 wf_status wf_http_send(wf_http_client *c, const char *origin, const wf_http_request *req,
                        wf_http_response *resp, wf_error *err);
 

@@ -167,6 +167,14 @@ static void test_methods_and_headers(wf_test_server *srv)
     free(req.method);
     req.method = strdup("get it");
     CHECK_INT_EQ(wf_http_send(c, wf_test_server_url(srv), &req, &resp, &err), WF_EINVAL);
+    free(req.method);
+    req.method = strdup("GET");
+    wf_http_headers_add(&req.headers, "x-amz-meta-note", "a\r\nX-Injected: 1");
+    CHECK_INT_EQ(wf_http_send(c, wf_test_server_url(srv), &req, &resp, &err), WF_EINVAL);
+    CHECK(strstr(err.message, "x-amz-meta-note") != NULL);
+    wf_http_headers_free(&req.headers);
+    wf_http_headers_add(&req.headers, "Bad Name", "v");
+    CHECK_INT_EQ(wf_http_send(c, wf_test_server_url(srv), &req, &resp, &err), WF_EINVAL);
     CHECK_INT_EQ(wf_test_server_count(srv), before);
     wf_http_request_free(&req);
     wf_http_response_free(&resp);
