@@ -23,6 +23,7 @@
 --   changed, so the undo puts back exactly that, even after a crash.
 local awscall = require "stdlib.awscall"
 local primitives = require "dsl.primitives"
+local pace = require "stdlib.pace"
 
 local M = {}
 
@@ -36,7 +37,7 @@ local GONE = { Terminating = true, ["Terminating:Wait"] = true, ["Terminating:Pr
 
 local function aws() return awscall.client() end
 local function log() return primitives.public.log end
-local function wait_poll(a) return primitives.public.wait.poll(a) end
+local function wait_poll(a) return primitives.public.wait.poll(pace.poll(a)) end
 
 -- The Auto Scaling group name (DescribeAutoScalingGroups' element); an error when missing.
 function M.group(name)

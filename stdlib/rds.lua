@@ -9,12 +9,13 @@
 local awscall = require "stdlib.awscall"
 local awstime = require "stdlib.awstime"
 local primitives = require "dsl.primitives"
+local pace = require "stdlib.pace"
 
 local M = {}
 
 local function aws() return awscall.client() end
 local function log() return primitives.public.log end
-local function wait_poll(a) return primitives.public.wait.poll(a) end
+local function wait_poll(a) return primitives.public.wait.poll(pace.poll(a)) end
 
 -- Snapshot states after which a snapshot will never become available.
 local SNAPSHOT_FAILED = { failed = true, deleted = true, deleting = true,

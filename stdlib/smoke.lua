@@ -8,6 +8,7 @@
 -- the URL exists; a URL the plan has not really created is only listed).
 local awscall = require "stdlib.awscall"
 local primitives = require "dsl.primitives"
+local pace = require "stdlib.pace"
 
 local M = {}
 
@@ -56,7 +57,7 @@ function M.check(opts)
     end
     if attempt < attempts then
       log().info(("smoke test of %s: %s; trying again (%d of %d)"):format(opts.url, last, attempt, attempts))
-      wait.seconds(opts.every or "15s")
+      wait.seconds(pace.every(opts.every or "15s"))
     end
   end
   error(("smoke test failed: GET %s: %s (after %d attempt(s))"):format(opts.url, tostring(last), attempts), 2)

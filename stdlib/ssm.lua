@@ -9,6 +9,7 @@
 -- longer output is cut there (send it to S3 or CloudWatch in the script if it matters).
 local awscall = require "stdlib.awscall"
 local primitives = require "dsl.primitives"
+local pace = require "stdlib.pace"
 
 local M = {}
 
@@ -18,7 +19,7 @@ local DONE = { Success = true, Cancelled = true, TimedOut = true, Failed = true,
 
 local function aws() return awscall.client() end
 local function log() return primitives.public.log end
-local function wait_poll(a) return primitives.public.wait.poll(a) end
+local function wait_poll(a) return primitives.public.wait.poll(pace.poll(a)) end
 
 -- The kind of a script file by its name: "powershell" for .ps1, else "shell" (pure).
 function M.kind_of(path)

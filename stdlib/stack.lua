@@ -9,6 +9,7 @@
 local awscall = require "stdlib.awscall"
 local single = require "stdlib.single"
 local primitives = require "dsl.primitives"
+local pace = require "stdlib.pace"
 
 local M = {}
 
@@ -24,7 +25,7 @@ local DEAD = { CREATE_FAILED = true, ROLLBACK_COMPLETE = true, ROLLBACK_FAILED =
 M.TEMPLATE_BODY_LIMIT = 51200
 
 local function aws() return awscall.client() end
-local function wait_poll(a) return primitives.public.wait.poll(a) end
+local function wait_poll(a) return primitives.public.wait.poll(pace.poll(a)) end
 local function log() return primitives.public.log end
 
 local function not_found(err)

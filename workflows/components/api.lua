@@ -14,10 +14,11 @@ component "api" {
     InstanceType = "t3.small",
     InstanceCount = function(env) return env == "prod" and "3" or "2" end,
     DBInstanceClass = function(env) return env == "prod" and "db.m6g.large" or "db.t4g.micro" end,
-    -- Where the environment answers. WFRUN_API_PUBLIC_URL (with {env} in it) points the
-    -- smoke tests elsewhere, e.g. at a local server when the workflows run on awssim.
+    -- Where the environment answers. WFRUN_API_PUBLIC_URL ({env} is replaced) points the
+    -- smoke tests elsewhere; on the simulator (WFRUN_SIM_URL set) they ask awssim itself.
     PublicUrl = function(env)
-      return os.getenv("WFRUN_API_PUBLIC_URL") or "https://{env}.api.example.com"
+      local sim = os.getenv("WFRUN_SIM_URL")
+      return os.getenv("WFRUN_API_PUBLIC_URL") or (sim and sim .. "/_awssim") or "https://{env}.api.example.com"
     end,
   },
   -- The newest image from bake.lua (`--name=api`) fills ImageId.

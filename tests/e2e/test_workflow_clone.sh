@@ -1,0 +1,95 @@
+# clone.lua on awssim: the success path; a fault in each step rolls everything back (the
+# inventory equals the starting one); kill -9 in the middle, then resume or rollback.
+. "$WF_SOURCE_DIR/tests/e2e/lib.sh"
+WFSIM_LIB=1 . "$WF_SOURCE_DIR/tests/e2e/test_workflow_sim.sh"
+C="$WORKFLOWS/clone.lua"
+
+# --- success: demo -> qa -------------------------------------------------------------
+sim_start "$SEED"
+inventory start.txt
+run_wf 0 "$WFRUN" "$C" demo qa
+contains err.txt "smoke test passed"
+contains err.txt "was restored from snapshot demo-for-clone-to-qa-"
+inventory end.txt
+contains end.txt "api-qa CREATE_COMPLETE"
+contains end.txt "api-qa-db"
+contains end.txt "demo-for-clone-to-qa-"
+# the source is in service again, with its MinSize and processes as they were
+grep "api-demo" start.txt | grep "instances=" > src-start.txt
+grep "api-demo" end.txt | grep "instances=" > src-end.txt
+same "$(cat src-start.txt)" src-end.txt
+# the target's bucket holds the source's keys and ETags (verify checked it; count them)
+CHECKS=$((CHECKS + 1))
+n_src=$(grep -c '^s3[^ ]* api-demo-' start.txt)
+n_dst=$(grep -c '^s3[^ ]* api-qa-' end.txt)
+[ "$n_src" = "$n_dst" ] || fail "the target has $n_dst bucket/object lines, the source $n_src"
+# a second clone to the same target is refused before anything changes
+run_wf 1 "$WFRUN" "$C" demo qa
+contains err.txt "environment qa already exists"
+sim_stop
+
+# --- a fault in each step: everything the run made is removed ---------------------------
+# fault_run STEP FAULT [VAR=VALUE...]: a fresh world, clone with FAULT injected (an awssim
+# --fault rule, or "" for none), exit 1, and the same inventory as before.
+fault_run() {
+    step=$1; fault=$2; shift 2
+    if [ -n "$fault" ]; then sim_start "$SEED" --fault "$fault"; else sim_start "$SEED"; fi
+    inventory f-start.txt
+    run_wf 1 env "$@" "$WFRUN" "$C" demo qa
+    contains err.txt "step \"$step\" failed"
+    contains err.txt "was rolled back"
+    inventory f-end.txt
+    same_inventory f-start.txt f-end.txt
+    sim_stop
+}
+fault_run find-source    "op=ListStackResources,error=AccessDenied,message=injected"
+fault_run standby-source "op=EnterStandby,error=ValidationError,message=injected"
+fault_run snapshot-db    "op=CreateDBSnapshot,error=SnapshotQuotaExceeded,message=injected"
+fault_run create-target  "op=CreateStack,error=LimitExceededException,message=injected"
+fault_run sync-buckets   "op=CopyObject,error=AccessDenied,nth=2,message=injected"
+# the smoke test of the target fails: nothing answers at its URL
+fault_run verify         "" WFRUN_API_PUBLIC_URL=http://127.0.0.1:9/nothing
+fault_run source-available "op=ExitStandby,error=ValidationError,nth=1,message=injected"
+
+# --- kill -9 during a step, then resume (finishes) or rollback (removes everything) -------
+# journal_has STEP: the newest run's journal says STEP started.
+journal_has() {
+    j=$(ls -t .wfrun/runs/*/journal.jsonl 2>/dev/null | head -n 1)
+    [ -n "$j" ] && grep '"step_started"' "$j" | grep -q "\"$1\""
+}
+# crash_in STEP FAULT: starts a clone slowed down by FAULT, kills it -9 inside STEP; prints the run id.
+crash_in() {
+    "$WFRUN" "$C" demo qa > /dev/null 2>&1 &
+    pid=$!
+    n=0
+    while ! journal_has "$1"; do
+        n=$((n + 1)); if [ $n -gt 300 ]; then fail "step $1 never started"; break; fi
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -9 $pid; wait $pid 2>/dev/null
+    basename "$(dirname "$(ls -t .wfrun/runs/*/journal.jsonl | head -n 1)")"
+}
+for point in "snapshot-db op=CreateDBSnapshot,latency_ms=2000" "create-target op=CreateStack,latency_ms=2000" \
+             "sync-buckets op=CopyObject,latency_ms=1500"; do
+    step=${point%% *}; fault=${point#* }
+    sim_start "$SEED" --fault "$fault"
+    inventory k-start.txt
+    id=$(crash_in "$step")
+    run_wf 0 "$WFRUN" resume "$id"
+    contains err.txt "stale"
+    inventory k-end.txt
+    contains k-end.txt "api-qa CREATE_COMPLETE"
+    sim_stop
+    rm -rf .wfrun
+
+    sim_start "$SEED" --fault "$fault"
+    inventory r-start.txt
+    id=$(crash_in "$step")
+    run_wf 1 "$WFRUN" rollback "$id"
+    inventory r-end.txt
+    same_inventory r-start.txt r-end.txt
+    sim_stop
+    rm -rf .wfrun
+done
+finish
