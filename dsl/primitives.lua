@@ -5,8 +5,7 @@ local csh = require "wf.sh"
 local cwait = require "wf.wait"
 local clog = require "wf.log"
 local json = require "wf.json"
--- wf.http is linked once the AWS HTTP client is in the build.
-local has_http, chttp = pcall(require, "wf.http")
+local chttp = require "wf.http"
 local re = require "wf.re"
 
 local M = {}
@@ -64,7 +63,7 @@ local wait = {
 local function never(_) return false end
 
 local http = {
-  get = has_http and M.wrap("http.get", chttp.get, never) or nil,
+  get = M.wrap("http.get", chttp.get, never),
 }
 
 local function log_fn(level)

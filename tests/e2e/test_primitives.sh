@@ -18,4 +18,30 @@ end }
 WF
 expect_exit 0 "$WFRUN" wf.lua
 contains err.txt "primitives ok"
+
+# http.get against a local server (python3's http.server on a loopback port)
+mkdir www && echo "smoke ok" > www/health.txt
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory www > http.log 2>&1 &
+server=$!
+wait_for http.log "port"
+port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' http.log | head -n 1)
+cat > get.lua <<'WF'
+workflow "get" { params = { url = param.string { position = 1 } } }
+step "smoke" { run = function(ctx)
+  local r = http.get { url = ctx.params.url .. "/health.txt", timeout = 5 }
+  assert(r.status == 200, "status " .. r.status)
+  assert(r.body == "smoke ok\n", r.body)
+  assert(r.headers["content-type"], "no content-type")
+  local missing = http.get { url = ctx.params.url .. "/nope" }
+  log.info("got " .. r.status .. " and " .. missing.status)
+  local ok, err = pcall(http.get, { url = "http://127.0.0.1:1/", timeout = 2 })
+  assert(not ok and err:find("http.get"), tostring(err))
+end }
+WF
+expect_exit 0 "$WFRUN" get.lua "http://127.0.0.1:$port"
+contains err.txt "got 200 and 404"
+expect_exit 0 "$WFRUN" plan get.lua "http://127.0.0.1:$port"
+contains out.txt "http.get"
+contains out.txt "(read-only)"
+kill $server
 finish
