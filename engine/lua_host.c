@@ -22,6 +22,7 @@ static const luaL_Reg engine_modules[] = {
     {"wf.lock", wf_open_lock},
     {"wf.args", wf_open_args},
     {"wf.re", wf_open_re},
+    {"wf.http", wf_open_http},
     {NULL, NULL}
 };
 
