@@ -182,6 +182,9 @@ function M.create(spec)
       log().warn(("stack %s is %s from an earlier attempt: deleting it before creating it again")
         :format(spec.name, existing.StackStatus))
       M.delete { name = existing.StackId, display = spec.name, timeout = spec.timeout, every = spec.every }
+      -- a new stack: the token of the failed creation must not make CloudFormation take
+      -- this request for a retry of that one
+      if spec.token then spec.token = (spec.token:sub(1, 120) .. "-again") end
     else
       log().info(("stack %s already exists (%s), created by this run: waiting for it"):format(spec.name, existing.StackStatus))
       return M.wait_created(existing.StackId, { name = spec.name, timeout = spec.timeout, every = spec.every })

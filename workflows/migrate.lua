@@ -75,6 +75,19 @@ local function after_delete(fn)
   end
 end
 
+-- An undo before the point of no return deletes a copy of ENV's data; it refuses when ENV
+-- itself is not whole any more (deleted behind the run's back): that copy may be the only one.
+local function keep_if_env_damaged(ctx, what)
+  if ctx.plan then return end
+  local c = api(ctx)
+  local s = require("stdlib.stack").find(c:stack_name(ctx.params.env))
+  local whole = { CREATE_COMPLETE = true, UPDATE_COMPLETE = true, UPDATE_ROLLBACK_COMPLETE = true }
+  if not (s and whole[s.StackStatus]) then
+    error(("not deleting %s: %s's stack is %s, so it may hold the only copy of %s's data")
+      :format(what, ctx.params.env, s and s.StackStatus or "gone", ctx.params.env))
+  end
+end
+
 step "find-env" {
   doc = "Find ENV's stack, database, buckets and Auto Scaling group; the temporary environment must not exist",
   run = function(ctx)
@@ -114,6 +127,7 @@ step "snapshot-env-db" {
     return { snapshot = id }
   end,
   undo = function(ctx, out)
+    keep_if_env_damaged(ctx, "DB snapshot " .. tostring(out.snapshot))
     if out.snapshot then rds.delete_snapshot(out.snapshot) end
   end,
 }
@@ -131,6 +145,7 @@ step "create-temp" {
     return { stack = tmp.stack_name, db = tmp.db, buckets = json.array(buckets) }
   end,
   undo = function(ctx)
+    keep_if_env_damaged(ctx, "the temporary environment " .. temp_name(ctx))
     environment.delete(api(ctx), temp_name(ctx), { run_id = ctx.run_id })
   end,
 }
@@ -154,16 +169,23 @@ step "test-temp" {
 
 -- 2. The point of no return --------------------------------------------------------------
 
-step "delete-env" {
+step "commit" {
   needs = "test-temp",
   irreversible = true,
-  doc = "Delete ENV's stack (its database and emptied buckets with it); its data lives on in the temporary environment",
+  doc = "The point of no return: ENV is deleted and rebuilt from here; a failure is finished with resume, not undone",
   run = function(ctx)
-    log.warn(("deleting %s; until it is rebuilt its data lives in: %s"):format(ctx.steps["find-env"].stack,
+    log.warn(("%s will be deleted and rebuilt; until then its data lives in: %s"):format(ctx.params.env,
       where_data_lives(ctx)))
+  end,
+}
+
+step "delete-env" {
+  needs = "commit",
+  doc = "Delete ENV's stack (its database and emptied buckets with it)",
+  run = after_delete(function(ctx)
     environment.delete(api(ctx), ctx.params.env, { timeout = ctx.params.create_timeout })
     return { deleted = ctx.steps["find-env"].stack }
-  end,
+  end),
 }
 
 -- 3. ENV again, from the current template, with the data cloned back ------------------------

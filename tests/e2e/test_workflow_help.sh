@@ -13,6 +13,7 @@ contains out.txt "[always]"
 expect_exit 0 "$WFRUN" help "$WF/migrate.lua"
 contains out.txt "ENV"
 contains out.txt "delete-env"
+contains out.txt "commit"
 contains out.txt "[point of no return]"
 contains out.txt "delete-snapshots"
 

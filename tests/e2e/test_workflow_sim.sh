@@ -133,6 +133,7 @@ step "inventory" {
               parts[#parts + 1] = "instances=" .. table.concat(states, ",")
             end
             if r.ETag then parts[#parts + 1] = r.ETag end
+            if r.SimulatedData ~= nil then parts[#parts + 1] = "data=" .. json.encode(r.SimulatedData) end
             lines[#lines + 1] = table.concat(parts, " ")
           end
         end
