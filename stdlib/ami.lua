@@ -79,9 +79,10 @@ local function is_ami(v) return type(v) == "string" and v:match("^ami%-") ~= nil
 
 -- Every use of an image, as a list of { image =, kind =, name =, detail = }:
 -- kind "asg" (an Auto Scaling group's running instances), "asg-launch-template" (the
--- launch template version a group launches from), "launch-template" (any version of any
--- launch template, opts.all_versions; default: the default and latest versions),
--- "launch-configuration". Values that are not AMI ids (e.g. resolve:ssm:...) are left out.
+-- launch template version a group launches from), "asg-launch-configuration",
+-- "launch-template" (each template's default version; every version with
+-- opts.all_versions), "launch-configuration". Values that are not AMI ids (e.g.
+-- resolve:ssm:...) are left out.
 function M.usage(opts)
   opts = opts or {}
   local uses = {}
@@ -107,7 +108,7 @@ function M.usage(opts)
     local v = { ["$Default"] = lt.DefaultVersionNumber, ["$Latest"] = lt.LatestVersionNumber }
     versions[id] = v
     local params = { LaunchTemplateId = id }
-    if not opts.all_versions then params.Versions = { "$Default", "$Latest" } end
+    if not opts.all_versions then params.Versions = { "$Default" } end
     for ver in aws().ec2.items("describe_launch_template_versions", params) do
       if awscall.is_placeholder(ver) then break end
       local image = ver.LaunchTemplateData and ver.LaunchTemplateData.ImageId

@@ -48,7 +48,11 @@ end
 step "find-uses" {
   doc = "List the images used by Auto Scaling groups, launch template versions and launch configurations",
   run = function(ctx)
-    local uses = ami.usage { all_versions = ctx.params.all_versions }
+    -- what the groups will launch from, not what their running instances came from
+    local uses = {}
+    for _, u in ipairs(ami.usage { all_versions = ctx.params.all_versions }) do
+      if u.kind ~= "asg" then uses[#uses + 1] = u end
+    end
     local images = {}
     for _, u in ipairs(uses) do images[u.image] = true end
     local n = 0
