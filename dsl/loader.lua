@@ -46,6 +46,7 @@ local function sandbox(decls)
   for _, name in ipairs(SAFE_GLOBALS) do env[name] = _G[name] end
   env.os = { time = os.time, date = os.date, clock = os.clock, getenv = os.getenv }
   for k, v in pairs(primitives.public) do env[k] = v end
+  env.aws = require("dsl.aws").public
   env.workflow, env.step, env.param = decls.workflow, decls.step, decls.param
   env.require = function(name)
     if type(name) ~= "string" or not name:match("^stdlib%.[%w_.]+$") then

@@ -22,6 +22,7 @@ usage: wfrun [options] WORKFLOW.lua [PARAMS...]     run a workflow
        wfrun status [RUN-ID]                        steps of a run (default: the latest)
        wfrun runs                                   all runs, oldest first
        wfrun help WORKFLOW.lua                      a workflow's parameters and steps
+       wfrun call SERVICE OPERATION [JSON-ARGS]     one AWS call, printed as `aws --output json` does
 
 options:
   -y, --yes              confirm points of no return without asking
@@ -32,13 +33,17 @@ options:
   -v, --verbose          debug messages and subprocess output
       --format=FMT       plan output: text (default) or json
   -o, --output=FILE      write the plan to FILE instead of stdout
+      --region=REGION    AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)
+      --profile=NAME     AWS profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)
+      --endpoint-url=URL AWS endpoint for every service (default: AWS_ENDPOINT_URL[_<SERVICE>])
   -h, --help             this text
       --version          print the version
 
 exit codes: 0 done, 1 failed and rolled back, 2 bad input, 3 rollback incomplete or
 stopped after the point of no return, 4 another run holds the lock.]]
 
-local COMMANDS = { run = true, plan = true, resume = true, rollback = true, status = true, runs = true, help = true }
+local COMMANDS = { run = true, plan = true, resume = true, rollback = true, status = true, runs = true, help = true,
+                   call = true }
 
 -- Global options: name -> { field, takes_value }
 local OPTIONS = {
@@ -52,6 +57,9 @@ local OPTIONS = {
   ["output"] = { "output", true }, ["o"] = { "output", true },
   ["help"] = { "help" }, ["h"] = { "help" },
   ["version"] = { "version" },
+  ["region"] = { "region", true },
+  ["profile"] = { "profile", true },
+  ["endpoint-url"] = { "endpoint_url", true },
 }
 
 -- Splits argv into global options and the remaining words (command and params).
@@ -178,6 +186,8 @@ local function dispatch(argv)
     return 0
   end
   configure_logging(opts)
+  require("dsl.aws").configure { profile = opts.profile, region = opts.region,
+                                 endpoint_url = opts.endpoint_url, verbose = opts.verbose or false }
   interrupt.hook()
   local cmd = words[1]
   if cmd and COMMANDS[cmd] and not (cmd:match("%.lua$")) then
@@ -186,6 +196,7 @@ local function dispatch(argv)
     cmd = "run"
   end
   if words[1] == "--" then words = tail(words, 2) end
+  if cmd == "call" then return require("dsl.aws_cli").run(words, opts) end
   if opts.help then return cmd_help(opts, cmd == "run" and words or { words[1] }) end
   if cmd == "run" then return cmd_run(opts, words) end
   if cmd == "plan" then return cmd_plan(opts, words) end

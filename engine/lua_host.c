@@ -23,6 +23,7 @@ static const luaL_Reg engine_modules[] = {
     {"wf.args", wf_open_args},
     {"wf.re", wf_open_re},
     {"wf.http", wf_open_http},
+    {"wf.aws", wf_open_aws},
     {NULL, NULL}
 };
 

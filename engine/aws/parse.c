@@ -3,6 +3,7 @@
 #include "parse_internal.h"
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *wf_aws_parse_str(const cJSON *obj, const char *key)
@@ -22,10 +23,50 @@ const char *wf_aws_parse_type(const cJSON *shape)
     return t ? t : "";
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;   /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Indexes the model's shapes by name (open addressing); on failure lookups simply go
+ * to the model. */
+static void index_shapes(wf_aws_parse_ctx *ctx)
+{
+    size_t count = (size_t)cJSON_GetArraySize(ctx->model->shapes), size = 16;
+    while (size < count * 2)
+        size *= 2;
+    ctx->shape_slots = calloc(size, sizeof *ctx->shape_slots);
+    if (!ctx->shape_slots)
+        return;
+    ctx->shape_mask = size - 1;
+    const cJSON *shape;
+    cJSON_ArrayForEach(shape, ctx->model->shapes) {
+        size_t i = name_hash(shape->string) & ctx->shape_mask;
+        while (ctx->shape_slots[i] && strcmp(ctx->shape_slots[i]->string, shape->string) != 0)
+            i = (i + 1) & ctx->shape_mask;
+        if (!ctx->shape_slots[i])
+            ctx->shape_slots[i] = shape;   /* the first of duplicate names wins, as in cJSON */
+    }
+}
+
+static const cJSON *lookup_shape(const wf_aws_parse_ctx *ctx, const char *name)
+{
+    if (!ctx->shape_slots)
+        return wf_aws_model_shape(ctx->model, name);
+    for (size_t i = name_hash(name) & ctx->shape_mask; ctx->shape_slots[i];
+         i = (i + 1) & ctx->shape_mask)
+        if (strcmp(ctx->shape_slots[i]->string, name) == 0)
+            return ctx->shape_slots[i];
+    return NULL;
+}
+
 const cJSON *wf_aws_parse_target(wf_aws_parse_ctx *ctx, const cJSON *ref)
 {
     const char *name = wf_aws_parse_str(ref, "shape");
-    const cJSON *shape = name ? wf_aws_model_shape(ctx->model, name) : NULL;
+    const cJSON *shape = name ? lookup_shape(ctx, name) : NULL;
     if (!cJSON_IsObject(shape))
         wf_error_set(ctx->err, WF_EPARSE, "service model: no shape \"%s\"", name ? name : "?");
     return cJSON_IsObject(shape) ? shape : NULL;
@@ -154,6 +195,53 @@ static wf_status parse_error(wf_aws_parse_ctx *ctx, const char *protocol, const 
     return modeled_outcome(ctx, rc, result);
 }
 
+/* The answer to operation, per the protocol of ctx->model. */
+static wf_status parse_response(wf_aws_parse_ctx *ctx, const char *operation,
+                                const wf_http_response *resp, cJSON **result)
+{
+    const cJSON *op = wf_aws_model_operation(ctx->model, operation);
+    if (!cJSON_IsObject(op))
+        return wf_error_set(ctx->err, WF_ENOTFOUND, "service model: no operation \"%s\"",
+                            operation);
+    const char *protocol = wf_aws_model_protocol(ctx->model);
+    if (!protocol)
+        protocol = "";
+    int ec2 = strcmp(protocol, "ec2") == 0, query = strcmp(protocol, "query") == 0;
+    int rest_xml = strcmp(protocol, "rest-xml") == 0, json = strcmp(protocol, "json") == 0;
+    if (!ec2 && !query && !rest_xml && !json)
+        return wf_error_set(ctx->err, WF_EINVAL, "protocol \"%s\" is not supported", protocol);
+
+    wf_status rc;
+    if (resp->status >= 300)
+        return parse_error(ctx, protocol, op, resp, result);
+    if (rest_xml) {
+        int looks_like_error = 0;
+        rc = wf_aws_parse_rest_xml(ctx, op, resp, result, &looks_like_error);
+        if (rc == WF_OK && looks_like_error) {
+            /* botocore turns these into 500s so they are retried; so do we. */
+            ctx->meta->status = 500;
+            return parse_error(ctx, protocol, op, resp, result);
+        }
+    } else if (json) {
+        rc = wf_aws_parse_json(ctx, op, resp, result);
+    } else {
+        rc = wf_aws_parse_query(ctx, operation, op, resp, ec2, result);
+    }
+    if (rc == WF_OK)
+        rc = wf_aws_parse_customize(ctx, operation, op, resp, *result);
+    if (rc != WF_OK) {
+        cJSON_Delete(*result);
+        *result = NULL;
+        return rc;
+    }
+    if (!ctx->meta->request_id[0]) {
+        const char *id = wf_aws_parse_header_request_id(resp);
+        if (id)
+            wf_aws_parse_copy(ctx->meta->request_id, sizeof ctx->meta->request_id, id);
+    }
+    return WF_OK;
+}
+
 wf_status wf_aws_parse_response_ex(const wf_aws_model *model, const char *operation,
                                    const wf_http_response *resp,
                                    const wf_aws_parse_options *options, cJSON **result,
@@ -163,50 +251,13 @@ wf_status wf_aws_parse_response_ex(const wf_aws_model *model, const char *operat
     *result = NULL;
     memset(aws_error, 0, sizeof *aws_error);
     aws_error->status = resp->status;
-
     wf_aws_parse_ctx ctx = {.model = model, .meta = aws_error, .err = err};
     if (options)
         ctx.opts = *options;
-    const cJSON *op = wf_aws_model_operation(model, operation);
-    if (!cJSON_IsObject(op))
-        return wf_error_set(err, WF_ENOTFOUND, "service model: no operation \"%s\"", operation);
-    const char *protocol = wf_aws_model_protocol(model);
-    if (!protocol)
-        protocol = "";
-    int ec2 = strcmp(protocol, "ec2") == 0, query = strcmp(protocol, "query") == 0;
-    int rest_xml = strcmp(protocol, "rest-xml") == 0, json = strcmp(protocol, "json") == 0;
-    if (!ec2 && !query && !rest_xml && !json)
-        return wf_error_set(err, WF_EINVAL, "protocol \"%s\" is not supported", protocol);
-
-    wf_status rc;
-    if (resp->status >= 300)
-        return parse_error(&ctx, protocol, op, resp, result);
-    if (rest_xml) {
-        int looks_like_error = 0;
-        rc = wf_aws_parse_rest_xml(&ctx, op, resp, result, &looks_like_error);
-        if (rc == WF_OK && looks_like_error) {
-            /* botocore turns these into 500s so they are retried; so do we. */
-            aws_error->status = 500;
-            return parse_error(&ctx, protocol, op, resp, result);
-        }
-    } else if (json) {
-        rc = wf_aws_parse_json(&ctx, op, resp, result);
-    } else {
-        rc = wf_aws_parse_query(&ctx, operation, op, resp, ec2, result);
-    }
-    if (rc == WF_OK)
-        rc = wf_aws_parse_customize(&ctx, operation, op, resp, *result);
-    if (rc != WF_OK) {
-        cJSON_Delete(*result);
-        *result = NULL;
-        return rc;
-    }
-    if (!aws_error->request_id[0]) {
-        const char *id = wf_aws_parse_header_request_id(resp);
-        if (id)
-            wf_aws_parse_copy(aws_error->request_id, sizeof aws_error->request_id, id);
-    }
-    return WF_OK;
+    index_shapes(&ctx);
+    wf_status rc = parse_response(&ctx, operation, resp, result);
+    free(ctx.shape_slots);
+    return rc;
 }
 
 wf_status wf_aws_parse_response(const wf_aws_model *model, const char *operation,

@@ -165,11 +165,16 @@ wf_status wf_aws_parse_xml_members(wf_aws_parse_ctx *ctx, const cJSON *shape,
         const char *name = ref->string;
         if (skip_located && is_located(ref))
             continue;
+        const char *loc = wf_aws_parse_str(ref, "locationName");
+        const char *xml_name = loc ? loc : name;
+        /* Most members of a big model are absent: skip them before resolving shapes
+         * (flattened items carry the member's name too, so they are caught here). */
+        const wf_xml_node *child = wf_xml_child(node, xml_name);
+        if (!child && !wf_aws_parse_flag(ref, "xmlAttribute"))
+            continue;
         const cJSON *target = wf_aws_parse_target(ctx, ref);
         if (!target)
             return WF_EPARSE;
-        const char *loc = wf_aws_parse_str(ref, "locationName");
-        const char *xml_name = loc ? loc : name;
         const char *type = wf_aws_parse_type(target);
         int is_list = strcmp(type, "list") == 0, is_map = strcmp(type, "map") == 0;
         int flattened = wf_aws_parse_flag(ref, "flattened") || wf_aws_parse_flag(target, "flattened");
@@ -178,7 +183,6 @@ wf_status wf_aws_parse_xml_members(wf_aws_parse_ctx *ctx, const cJSON *shape,
         if ((is_list || is_map) && flattened) {
             rc = parse_flattened(ctx, target, is_map, node, xml_name, &value);
         } else {
-            const wf_xml_node *child = wf_xml_child(node, xml_name);
             if (child) {
                 rc = wf_aws_parse_xml_value(ctx, target, child, &value);
             } else if (wf_aws_parse_flag(ref, "xmlAttribute")) {

@@ -1,49 +1,97 @@
-/* Builds the small XML DOM of xml_reader.h from expat's callbacks, within limits. */
+/* Builds the small XML DOM of xml_reader.h from expat's callbacks, within limits. The
+ * whole tree lives in one arena (big answers have millions of elements; one malloc
+ * each would dominate the parse), freed at once by wf_xml_free. */
 #include "xml_reader.h"
 #include <expat.h>
 #include <limits.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One open element: the node and the capacities of its growing arrays. */
-typedef struct open_elem {
+/* --- arena: bump allocation in blocks, released all together --- */
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    alignas(max_align_t) unsigned char data[];
+} arena_block;
+
+struct wf_xml_arena {
+    arena_block *head;
+};
+
+static void *arena_alloc(struct wf_xml_arena *a, size_t n)
+{
+    n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+    arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > 60000 ? n : 60000;
+        b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->size = size;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static char *arena_strndup(struct wf_xml_arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static void arena_free(struct wf_xml_arena *a)
+{
+    arena_block *b = a ? a->head : NULL;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+/* --- the reader --- */
+
+/* One open element. Its text and children gather in buffers reused from one element
+ * to the next at the same depth, and are copied into the arena when it closes. */
+typedef struct level {
     wf_xml_node *node;
-    size_t text_cap;
-    size_t child_cap;
-} open_elem;
+    char *text;
+    size_t text_len, text_cap;
+    wf_xml_node **kids;
+    size_t kid_count, kid_cap;
+} level;
 
 typedef struct reader {
     XML_Parser parser;
     wf_xml_limits limits;
+    struct wf_xml_arena *arena;
     wf_xml_node *root;
-    open_elem *stack;
-    size_t depth, stack_cap;
+    level *levels;            /* levels[0 .. depth) are open */
+    size_t depth, level_cap;
     size_t nodes;
     wf_status failure;        /* WF_OK until a handler gives up */
     char why[256];            /* the handler's reason, when it stopped the parser */
 } reader;
 
-static void node_free(wf_xml_node *n)
-{
-    if (!n)
-        return;
-    for (size_t i = 0; i < n->child_count; i++)
-        node_free(n->children[i]);
-    for (size_t i = 0; i < n->attr_count; i++) {
-        free(n->attrs[i].name);
-        free(n->attrs[i].value);
-    }
-    free(n->children);
-    free(n->attrs);
-    free(n->name);
-    free(n->text);
-    free(n);
-}
+static char empty_text[] = "";
 
 void wf_xml_free(wf_xml_node *root)
 {
-    node_free(root);
+    if (root)
+        arena_free(root->arena);
 }
 
 const char *wf_xml_local_name(const char *qname)
@@ -62,35 +110,47 @@ static void give_up(reader *r, wf_status code, const char *why)
     XML_StopParser(r->parser, XML_FALSE);
 }
 
-static wf_xml_node *new_node(const char *qname, const char **atts)
+static wf_xml_node *new_node(struct wf_xml_arena *a, const char *qname, const char **atts)
 {
-    wf_xml_node *n = calloc(1, sizeof *n);
+    wf_xml_node *n = arena_alloc(a, sizeof *n);
     if (!n)
         return NULL;
-    n->name = strdup(wf_xml_local_name(qname));
-    n->text = calloc(1, 1);
+    memset(n, 0, sizeof *n);
+    const char *local = wf_xml_local_name(qname);
+    n->name = arena_strndup(a, local, strlen(local));
+    n->text = empty_text;
     size_t count = 0;
     while (atts[2 * count])
         count++;
     if (count) {
-        n->attrs = calloc(count, sizeof *n->attrs);
-        if (n->attrs) {
-            n->attr_count = count;
-            for (size_t i = 0; i < count; i++) {
-                n->attrs[i].name = strdup(atts[2 * i]);
-                n->attrs[i].value = strdup(atts[2 * i + 1]);
-                if (!n->attrs[i].name || !n->attrs[i].value) {
-                    node_free(n);
-                    return NULL;
-                }
-            }
+        n->attrs = arena_alloc(a, count * sizeof *n->attrs);
+        if (!n->attrs)
+            return NULL;
+        n->attr_count = count;
+        for (size_t i = 0; i < count; i++) {
+            n->attrs[i].name = arena_strndup(a, atts[2 * i], strlen(atts[2 * i]));
+            n->attrs[i].value = arena_strndup(a, atts[2 * i + 1], strlen(atts[2 * i + 1]));
+            if (!n->attrs[i].name || !n->attrs[i].value)
+                return NULL;
         }
     }
-    if (!n->name || !n->text || (count && !n->attrs)) {
-        node_free(n);
-        return NULL;
-    }
-    return n;
+    return n->name ? n : NULL;
+}
+
+/* Grows *buf (elements of size each) to hold need of them. */
+static int reserve(void **buf, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    while (c < need)
+        c *= 2;
+    void *grown = realloc(*buf, c * size);
+    if (!grown)
+        return -1;
+    *buf = grown;
+    *cap = c;
+    return 0;
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **atts)
@@ -106,17 +166,18 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         give_up(r, WF_EPARSE, "too many elements");
         return;
     }
-    if (r->depth == r->stack_cap) {
-        size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
-        open_elem *grown = realloc(r->stack, cap * sizeof *grown);
+    if (r->depth == r->level_cap) {
+        size_t cap = r->level_cap ? r->level_cap * 2 : 16;
+        level *grown = realloc(r->levels, cap * sizeof *grown);
         if (!grown) {
             give_up(r, WF_ENOMEM, "out of memory");
             return;
         }
-        r->stack = grown;
-        r->stack_cap = cap;
+        memset(grown + r->level_cap, 0, (cap - r->level_cap) * sizeof *grown);
+        r->levels = grown;
+        r->level_cap = cap;
     }
-    wf_xml_node *n = new_node(qname, atts);
+    wf_xml_node *n = new_node(r->arena, qname, atts);
     if (!n) {
         give_up(r, WF_ENOMEM, "out of memory");
         return;
@@ -124,36 +185,47 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
     if (r->depth == 0) {
         r->root = n;
     } else {
-        /* Attach at once, so the tree owns the node whatever happens next. */
-        open_elem *top = &r->stack[r->depth - 1];
-        wf_xml_node *parent = top->node;
-        if (parent->child_count == top->child_cap) {
-            size_t cap = top->child_cap ? top->child_cap * 2 : 4;
-            wf_xml_node **grown = realloc(parent->children, cap * sizeof *grown);
-            if (!grown) {
-                node_free(n);
-                give_up(r, WF_ENOMEM, "out of memory");
-                return;
-            }
-            parent->children = grown;
-            top->child_cap = cap;
+        level *parent = &r->levels[r->depth - 1];
+        if (reserve((void **)&parent->kids, &parent->kid_cap, parent->kid_count + 1,
+                    sizeof *parent->kids) != 0) {
+            give_up(r, WF_ENOMEM, "out of memory");
+            return;
         }
-        parent->children[parent->child_count++] = n;
-        n->parent = parent;
+        parent->kids[parent->kid_count++] = n;
+        n->parent = parent->node;
     }
     r->nodes++;
-    r->stack[r->depth].node = n;
-    r->stack[r->depth].text_cap = 1;
-    r->stack[r->depth].child_cap = 0;
-    r->depth++;
+    level *l = &r->levels[r->depth++];
+    l->node = n;
+    l->text_len = 0;
+    l->kid_count = 0;
 }
 
 static void XMLCALL on_end(void *ud, const XML_Char *qname)
 {
     reader *r = ud;
     (void)qname;
-    if (r->failure == WF_OK && r->depth > 0)
-        r->depth--;
+    if (r->failure != WF_OK || r->depth == 0)
+        return;
+    level *l = &r->levels[r->depth - 1];
+    wf_xml_node *n = l->node;
+    if (l->text_len) {
+        n->text = arena_strndup(r->arena, l->text, l->text_len);
+        n->text_len = l->text_len;
+    }
+    if (l->kid_count) {
+        n->children = arena_alloc(r->arena, l->kid_count * sizeof *n->children);
+        if (n->children) {
+            memcpy(n->children, l->kids, l->kid_count * sizeof *n->children);
+            n->child_count = l->kid_count;
+        }
+    }
+    if (!n->text || (l->kid_count && !n->children)) {
+        n->text = empty_text;
+        give_up(r, WF_ENOMEM, "out of memory");
+        return;
+    }
+    r->depth--;
 }
 
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
@@ -161,24 +233,13 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
     reader *r = ud;
     if (r->failure != WF_OK || r->depth == 0 || len <= 0)
         return;
-    open_elem *top = &r->stack[r->depth - 1];
-    wf_xml_node *n = top->node;
-    size_t need = n->text_len + (size_t)len + 1;
-    if (need > top->text_cap) {
-        size_t cap = top->text_cap * 2;
-        if (cap < need)
-            cap = need;
-        char *grown = realloc(n->text, cap);
-        if (!grown) {
-            give_up(r, WF_ENOMEM, "out of memory");
-            return;
-        }
-        n->text = grown;
-        top->text_cap = cap;
+    level *l = &r->levels[r->depth - 1];
+    if (reserve((void **)&l->text, &l->text_cap, l->text_len + (size_t)len, 1) != 0) {
+        give_up(r, WF_ENOMEM, "out of memory");
+        return;
     }
-    memcpy(n->text + n->text_len, s, (size_t)len);
-    n->text_len += (size_t)len;
-    n->text[n->text_len] = '\0';
+    memcpy(l->text + l->text_len, s, (size_t)len);
+    l->text_len += (size_t)len;
 }
 
 /* AWS never sends a DTD; refusing one rules out entity expansion attacks entirely. */
@@ -207,9 +268,12 @@ wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits
         return wf_error_set(err, WF_EPARSE, "XML document of %zu bytes exceeds the limit of %zu",
                             len, r.limits.max_bytes);
 
-    r.parser = XML_ParserCreate(NULL);
-    if (!r.parser)
+    r.arena = calloc(1, sizeof *r.arena);
+    r.parser = r.arena ? XML_ParserCreate(NULL) : NULL;
+    if (!r.parser) {
+        free(r.arena);
         return wf_error_set(err, WF_ENOMEM, "out of memory");
+    }
     XML_SetUserData(r.parser, &r);
     XML_SetElementHandler(r.parser, on_start, on_end);
     XML_SetCharacterDataHandler(r.parser, on_text);
@@ -234,13 +298,20 @@ wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits
         else
             rc = wf_error_set(err, WF_EPARSE, "XML line %lu column %lu: %s", line, col,
                               XML_ErrorString(XML_GetErrorCode(r.parser)));
-        wf_xml_free(r.root);
-        r.root = NULL;
     }
     XML_ParserFree(r.parser);
-    free(r.stack);
+    for (size_t i = 0; i < r.level_cap; i++) {
+        free(r.levels[i].text);
+        free(r.levels[i].kids);
+    }
+    free(r.levels);
+    if (rc != WF_OK || !r.root) {
+        arena_free(r.arena);
+        return rc;
+    }
+    r.root->arena = r.arena;
     *root = r.root;
-    return rc;
+    return WF_OK;
 }
 
 const wf_xml_node *wf_xml_child(const wf_xml_node *node, const char *name)

@@ -30,6 +30,7 @@ typedef struct wf_xml_node {
     struct wf_xml_node **children; /* element children in document order */
     size_t child_count;
     struct wf_xml_node *parent;    /* NULL for the root */
+    struct wf_xml_arena *arena;    /* internal: the root's memory, released by wf_xml_free */
 } wf_xml_node;
 
 /* Zero fields take the defaults below. */
