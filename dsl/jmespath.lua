@@ -6,7 +6,8 @@
 -- naming where the expression stops making sense.
 --
 -- Values are the Lua tables AWS results become (wf.json arrays carry the array marker);
--- JSON null and a missing member are both nil.
+-- JSON null and a missing member are both nil. An object projection (*) walks the keys
+-- in sorted order, since Lua tables keep none (JMESPath leaves that order open too).
 local json = require "wf.json"
 
 local M = {}
