@@ -5,72 +5,16 @@
  * S3's Expires header is also kept verbatim as ExpiresString, and S3 listings asked
  * with EncodingType=url on the caller's behalf get their keys decoded back. */
 #include "parse_internal.h"
+#include "utf8.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends the UTF-8 of U+FFFD. */
-static size_t put_replacement(char *out, size_t o)
-{
-    out[o] = (char)0xEF;
-    out[o + 1] = (char)0xBF;
-    out[o + 2] = (char)0xBD;
-    return o + 3;
-}
-
+/* Bytes read as UTF-8 with Python's "replace" rule (one U+FFFD per maximal broken
+ * subpart): the engine's shared sanitiser implements exactly that. */
 char *wf_aws_parse_utf8_replace(const unsigned char *in, size_t len)
 {
-    char *out = malloc(len * 3 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0, i = 0;
-    while (i < len) {
-        unsigned char c = in[i];
-        if (c >= 0x01 && c < 0x80) {
-            out[o++] = (char)c;
-            i++;
-            continue;
-        }
-        /* Expected length and the allowed range of the second byte (Unicode table 3-7). */
-        size_t need = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-            need = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            need = 3;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 4;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        }
-        if (!need) {            /* NUL, a stray continuation byte or an invalid lead */
-            o = put_replacement(out, o);
-            i++;
-            continue;
-        }
-        size_t got = 1;
-        while (got < need && i + got < len) {
-            unsigned char b = in[i + got];
-            if (got == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-                break;
-            got++;
-        }
-        if (got == need) {
-            memcpy(out + o, in + i, need);
-            o += need;
-        } else {
-            o = put_replacement(out, o);   /* one U+FFFD per broken sequence, as Python */
-        }
-        i += got;
-    }
-    out[o] = '\0';
-    return out;
+    return wf_utf8_sanitize((const char *)in, len, NULL);
 }
 
 static int hexval(int c)
@@ -81,7 +25,9 @@ static int hexval(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Python's urllib.parse.unquote: %XX decoded, the bytes read as UTF-8 ("+" stays). */
+/* Python's urllib.parse.unquote_plus, which botocore's unquote_str is: %XX decoded,
+ * "+" is a space (S3's url encoding of listing keys writes spaces so), the bytes read
+ * as UTF-8. */
 static char *url_unquote(const char *s)
 {
     size_t len = strlen(s);
@@ -95,6 +41,8 @@ static char *url_unquote(const char *s)
             (h2 = hexval((unsigned char)s[i + 2])) >= 0) {
             raw[n++] = (unsigned char)(h1 * 16 + h2);
             i += 2;
+        } else if (s[i] == '+') {
+            raw[n++] = ' ';
         } else {
             raw[n++] = (unsigned char)s[i];
         }
