@@ -31,6 +31,10 @@ options:
       --state-dir=DIR    journals and locks (default .wfrun, or $WFRUN_STATE_DIR)
       --log-format=FMT   text (default) or json; TeamCity messages when TEAMCITY_VERSION is set
   -v, --verbose          debug messages and subprocess output
+      --sim              run against a fresh local AWS simulator (awssim) on a loopback port
+      --seed=FILE        the simulator's starting world (default: workflows/examples/seed.json)
+      --time-scale=N     simulated time runs N times faster (default 60)
+      --sim-state=FILE   keep the simulator's world in FILE between runs (for resume)
       --format=FMT       plan output: text (default) or json
   -o, --output=FILE      write the plan to FILE instead of stdout
       --region=REGION    AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)
@@ -60,6 +64,10 @@ local OPTIONS = {
   ["region"] = { "region", true },
   ["profile"] = { "profile", true },
   ["endpoint-url"] = { "endpoint_url", true },
+  ["sim"] = { "sim" },
+  ["seed"] = { "seed", true },
+  ["time-scale"] = { "time_scale", true },
+  ["sim-state"] = { "sim_state", true },
 }
 
 -- Splits argv into global options and the remaining words (command and params).
@@ -175,6 +183,8 @@ local function need_id(words, cmd)
   return words[1]
 end
 
+local dispatch_configured
+
 local function dispatch(argv)
   local opts, words = parse_global(argv)
   if opts.version then
@@ -186,6 +196,18 @@ local function dispatch(argv)
     return 0
   end
   configure_logging(opts)
+  if opts.sim then
+    local stop = require("dsl.sim").start(opts)
+    opts.sim = nil
+    local ok, code = xpcall(dispatch_configured, function(e) return e end, opts, words)
+    stop()
+    if not ok then error(code, 0) end
+    return code
+  end
+  return dispatch_configured(opts, words)
+end
+
+dispatch_configured = function(opts, words)
   require("dsl.aws").configure { profile = opts.profile, region = opts.region,
                                  endpoint_url = opts.endpoint_url, verbose = opts.verbose or false }
   interrupt.hook()

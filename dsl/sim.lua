@@ -64,6 +64,8 @@ function M.start(opts)
   sys.setenv("AWS_PROFILE", nil)
   sys.setenv("AWS_REGION", sys.getenv("AWS_REGION") or "us-east-1")
   sys.setenv("AWS_EC2_METADATA_DISABLED", "true")
+  -- stdlib waits poll faster when simulated time runs faster.
+  sys.setenv("WFRUN_TIME_SCALE", tostring(opts.time_scale or 60))
   clog.info(("simulator awssim at %s%s"):format(url, seed and (" seeded from " .. seed) or ""))
   return function() sys.stop_service(pid) end
 end
