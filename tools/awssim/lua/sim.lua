@@ -111,15 +111,34 @@ end
 
 local READ_PREFIXES = { "Describe", "List", "Get", "Head", "Validate" }
 
+-- service -> operation -> mutating, from the engine's registry (dsl/aws_registry.lua,
+-- generated from the models): the same answer wfrun's plan mode uses.
+local registry
+local function registry_says(service, operation)
+  if registry == nil then
+    registry = {}
+    local ok, reg = pcall(require, "dsl.aws_registry")
+    if ok and type(reg) == "table" then
+      for svc, ops in pairs(reg) do
+        registry[svc] = {}
+        for _, o in ipairs(ops) do registry[svc][o.op] = o.mutating end
+      end
+    end
+  end
+  return registry[service] and registry[service][operation]
+end
+
 -- Whether the operation changes the world (the request log's "mutating"). The model's
--- readonly / mutating tables decide first; otherwise names starting with Describe, List,
--- Get, Head or Validate only read.
+-- readonly / mutating tables decide first, then the engine's registry; otherwise names
+-- starting with Describe, List, Get, Head or Validate only read.
 function sim.is_mutating(service, operation)
   local mod = service_module(service)
   if mod then
     if mod.readonly and mod.readonly[operation] then return false end
     if mod.mutating and mod.mutating[operation] then return true end
   end
+  local known = registry_says(service, operation)
+  if known ~= nil then return known end
   for _, p in ipairs(READ_PREFIXES) do
     if operation:sub(1, #p) == p then return false end
   end
