@@ -60,12 +60,12 @@ function M.latest(opts)
   end
   local owners = table.concat(opts.owners or { "self" }, ", ")
   if #all == 0 then
-    error(("no image whose name matches /%s/ is owned by %s"):format(opts.pattern, owners), 2)
+    error(("no image whose name matches /%s/ is owned by %s"):format(opts.pattern, owners), 0)
   end
   local seen = {}
   for i = 1, math.min(#all, 5) do seen[i] = ("%s (%s, %s)"):format(all[i].ImageId, all[i].Name, all[i].State) end
   error(("no available image whose name matches /%s/ is owned by %s; found: %s"):format(opts.pattern, owners,
-    table.concat(seen, ", ")), 2)
+    table.concat(seen, ", ")), 0)
 end
 
 -- The image id (DescribeImages' element, deprecated and disabled ones included), or nil.

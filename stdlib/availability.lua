@@ -43,7 +43,7 @@ local function wait_poll(a) return primitives.public.wait.poll(pace.poll(a)) end
 function M.group(name)
   local res = aws().autoscaling.describe_auto_scaling_groups { AutoScalingGroupNames = { name } }
   local g = awscall.list(res, "AutoScalingGroups")[1]
-  if not g then error(("Auto Scaling group %s does not exist"):format(name), 2) end
+  if not g then error(("Auto Scaling group %s does not exist"):format(name), 0) end
   return g
 end
 
@@ -173,6 +173,14 @@ function M.make_unavailable(name, opts)
   local previous = opts.previous or {}
   local g = M.group(name)
   local rec = { asg = name }
+  if primitives.planning() and awscall.is_placeholder(name) then
+    -- a group the plan has not really created: list the calls a real run would make
+    local instances = { ("<%s instances>"):format((name:gsub("[<>]", ""))) }
+    aws().autoscaling.suspend_processes { AutoScalingGroupName = name, ScalingProcesses = M.PROCESSES }
+    aws().autoscaling.enter_standby { AutoScalingGroupName = name, InstanceIds = instances, ShouldDecrementDesiredCapacity = true }
+    rec.instances, rec.suspended = instances, M.PROCESSES
+    return rec
+  end
 
   -- Instances on their way in service are waited for: only InService ones can enter Standby.
   local by_state = M.census(g)
@@ -262,6 +270,11 @@ function M.make_available(name, rec, opts)
   opts = opts or {}
   rec = rec or {}
   local g = M.group(name)
+  if primitives.planning() and awscall.is_placeholder(name) then
+    aws().autoscaling.exit_standby { AutoScalingGroupName = name, InstanceIds = rec.instances or { ("<%s instances>"):format((name:gsub("[<>]", ""))) } }
+    if rec.suspended then aws().autoscaling.resume_processes { AutoScalingGroupName = name, ScalingProcesses = rec.suspended } end
+    return 0
+  end
   local _, ids = M.census(g)
   local standby = set_of(ids.Standby)
   local present = {}
@@ -287,7 +300,7 @@ function M.make_available(name, rec, opts)
   M.wait_activities(name, activities, opts)
   wait_instances(name, back, "InService", opts)
   if rec.min_size and (g.MinSize ~= rec.min_size or primitives.planning()) then
-    log().info(("%s: restoring MinSize to %d"):format(name, rec.min_size))
+    log().info(("%s: restoring MinSize to %s"):format(name, tostring(rec.min_size)))
     aws().autoscaling.update_auto_scaling_group { AutoScalingGroupName = name, MinSize = rec.min_size }
   end
   if rec.suspended and #rec.suspended > 0 then

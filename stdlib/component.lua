@@ -150,7 +150,7 @@ end
 -- Loads, checks and returns the component named name (see M.find). Errors name the file.
 function M.load(name)
   local path, why = M.find(name)
-  if not path then error(why, 2) end
+  if not path then error(why, 0) end
   local decl = run_file(path)
   local where = ("%s:%d"):format(path, decl.line)
   local errs = {}
@@ -158,7 +158,7 @@ function M.load(name)
     errs[#errs + 1] = ("%s: component name must be a word like \"api\", got %s"):format(where, util.render(decl.name))
   end
   if type(decl.body) ~= "table" then
-    error(("%s: component takes a table { ... }"):format(where), 2)
+    error(("%s: component takes a table { ... }"):format(where), 0)
   end
   local body = decl.body
   check_fields(where, "component", M.FIELDS, body, errs)
@@ -169,13 +169,13 @@ function M.load(name)
       errs[#errs + 1] = ("%s: parameters: %s must be a string, a number or a function(env)"):format(where, tostring(k))
     end
   end
-  if #errs > 0 then error(table.concat(errs, "\n"), 2) end
+  if #errs > 0 then error(table.concat(errs, "\n"), 0) end
 
   local c = setmetatable({}, Component)
   c.name, c.file, c.dir, c.doc = decl.name, path, dirname(path), body.doc
   c.template_file = body.template:sub(1, 1) == "/" and body.template or (c.dir .. "/" .. body.template)
   local text, terr = sys.read_file(c.template_file)
-  if not text then error(("%s: template %s: %s"):format(where, c.template_file, tostring(terr)), 2) end
+  if not text then error(("%s: template %s: %s"):format(where, c.template_file, tostring(terr)), 0) end
   c.template_body = text
   c.stack_pattern = body.stack or (decl.name .. "-{env}")
   c.parameters = body.parameters or {}
@@ -201,7 +201,7 @@ function M.load(name)
     if c.image then must_exist(c.image.parameter, "image.parameter") end
     for _, pname in ipairs(util.sorted_keys(c.parameters)) do must_exist(pname, "parameter") end
   end
-  if #errs > 0 then error(table.concat(errs, "\n"), 2) end
+  if #errs > 0 then error(table.concat(errs, "\n"), 0) end
   return c
 end
 

@@ -47,11 +47,22 @@ end
 function M.planned(c, name)
   local sname = c:stack_name(name)
   local function ph(what) return ("<%s.%s>"):format(sname, what) end
+  -- the buckets the template declares, by logical id (a JSON template; else one stand-in)
+  local buckets = {}
+  local ok, doc = pcall(require("wf.json").decode, c.template_body)
+  if ok and type(doc) == "table" and type(doc.Resources) == "table" then
+    for logical, r in pairs(doc.Resources) do
+      if type(r) == "table" and r.Type == M.BUCKET_TYPE then
+        buckets[#buckets + 1] = { logical = logical, name = ph("bucket." .. logical) }
+      end
+    end
+    table.sort(buckets, function(a, b) return a.logical < b.logical end)
+  end
+  if #buckets == 0 then buckets[1] = { logical = ph("bucket.logical"), name = ph("bucket") } end
   return {
     name = name, component = c, stack_name = sname, stack_id = ph("StackId"), status = "CREATE_COMPLETE",
     outputs = {}, parameters = {}, tags = {}, db = ph("db"), db_logical = ph("db_logical"),
-    buckets = { { logical = ph("bucket.logical"), name = ph("bucket") } }, asg = ph("asg"),
-    smoke_url = ph("outputs." .. c.smoke.output), planned = true,
+    buckets = buckets, asg = ph("asg"), smoke_url = ph("outputs." .. c.smoke.output), planned = true,
   }
 end
 
@@ -69,11 +80,11 @@ function M.find(c, name, opts)
   local s = stack.find(sname)
   if not s or s.StackStatus == "DELETE_COMPLETE" then
     if opts and opts.planned and awscall.planning() then return M.planned(c, name) end
-    error(("environment %s does not exist (no stack %s)"):format(name, sname), 2)
+    error(("environment %s does not exist (no stack %s)"):format(name, sname), 0)
   end
   local usable = { CREATE_COMPLETE = true, UPDATE_COMPLETE = true, UPDATE_ROLLBACK_COMPLETE = true }
   if not usable[s.StackStatus] then
-    error(("environment %s: stack %s is %s"):format(name, sname, s.StackStatus), 2)
+    error(("environment %s: stack %s is %s"):format(name, sname, s.StackStatus), 0)
   end
   return describe(c, name, s)
 end
@@ -81,6 +92,12 @@ end
 -- The tag that marks a stack as created by run run_id (so a step run again adopts it).
 function M.owner_tag(run_id)
   return { Key = "wfrun:run-id", Value = run_id }
+end
+
+-- The CloudFormation ClientRequestToken of run_id's request about stack sname (pure).
+function M.token(run_id, sname)
+  if run_id:find("<", 1, true) then return run_id .. "-" .. sname end   -- a dry run's stand-in
+  return (("%s-%s"):format(run_id, sname):gsub("[^%w-]", "-"):sub(1, 128))
 end
 
 -- Creates environment name of component c from DB snapshot opts.snapshot and waits for
@@ -105,7 +122,8 @@ function M.create(c, name, opts)
     parameters = c:template_parameters(name, { snapshot = opts.snapshot, image = image }),
     tags = c:stack_tags(name, extra),
     capabilities = c.capabilities,
-    token = opts.run_id and ("%s-%s"):format(opts.run_id, sname):gsub("[^%w-]", "-"):sub(1, 128) or nil,
+    token = opts.run_id and M.token(opts.run_id, sname) or nil,
+    template_name = c.template_file,
     owner = opts.run_id and M.owner_tag(opts.run_id) or nil,
     timeout = opts.timeout or c.create_timeout, every = opts.every,
   }
@@ -183,7 +201,7 @@ function M.verify_data(from, to, snapshot)
     problems[#problems + 1] = awscall.message(err)
   end
   if #problems > 0 then
-    error(("%s is not a faithful copy of %s:\n  %s"):format(to.stack_name, from.stack_name, table.concat(problems, "\n  ")), 2)
+    error(("%s is not a faithful copy of %s:\n  %s"):format(to.stack_name, from.stack_name, table.concat(problems, "\n  ")), 0)
   end
 end
 
@@ -202,7 +220,7 @@ function M.smoke_test(env)
     return
   end
   if not env.smoke_url then
-    error(("stack %s has no output %s (the component's smoke-test URL)"):format(env.stack_name, s.output), 2)
+    error(("stack %s has no output %s (the component's smoke-test URL)"):format(env.stack_name, s.output), 0)
   end
   return smoke.check { url = env.smoke_url, status = s.status, attempts = s.attempts, every = s.every,
                        timeout = s.timeout, contains = s.contains }

@@ -11,7 +11,7 @@ local M = {}
 function M.read(path)
   if type(path) ~= "string" or path == "" then error("files.read: a path is needed", 2) end
   local text, err = sys.read_file(path)
-  if not text then error(("cannot read %s: %s"):format(path, tostring(err)), 2) end
+  if not text then error(("cannot read %s: %s"):format(path, tostring(err)), 0) end
   return text
 end
 

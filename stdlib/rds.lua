@@ -170,16 +170,16 @@ end
 -- restore_mismatches); raises an error listing every mismatch. Returns the instance.
 function M.check_restored_from(db_id, snapshot_id)
   local db = M.instance(db_id)
-  if not db then error(("DB instance %s does not exist"):format(db_id), 2) end
+  if not db then error(("DB instance %s does not exist"):format(db_id), 0) end
   if db.DBInstanceStatus ~= "available" then
-    error(("DB instance %s is %s, not available"):format(db_id, tostring(db.DBInstanceStatus)), 2)
+    error(("DB instance %s is %s, not available"):format(db_id, tostring(db.DBInstanceStatus)), 0)
   end
   local snap = M.snapshot(snapshot_id)
-  if not snap then error(("DB snapshot %s does not exist"):format(snapshot_id), 2) end
+  if not snap then error(("DB snapshot %s does not exist"):format(snapshot_id), 0) end
   local why = M.restore_mismatches(db, snap)
   if #why > 0 then
     error(("DB instance %s does not look restored from snapshot %s: %s"):format(db_id, snapshot_id,
-      table.concat(why, "; ")), 2)
+      table.concat(why, "; ")), 0)
   end
   return db
 end

@@ -99,6 +99,10 @@ end
 -- also remove keys that the source lacks). Returns { copied, deleted, same, bytes }.
 function M.sync(opts)
   assert(type(opts) == "table" and opts.from and opts.to, "s3sync.sync{ from = BUCKET, to = BUCKET }")
+  if awscall.planning() and awscall.is_placeholder(opts.from) then
+    log().info(("(plan) would copy every object of s3://%s to s3://%s"):format(tostring(opts.from), tostring(opts.to)))
+    return { copied = 0, deleted = 0, same = 0, bytes = 0, planned = true }
+  end
   local src, nsrc = M.list(opts.from, opts.prefix)
   -- In a dry run the target may be a bucket that the plan has not really created.
   local planned_target = awscall.planning() and awscall.is_placeholder(opts.to)
@@ -110,7 +114,7 @@ function M.sync(opts)
   end
   if #too_big > 0 then
     error(("s3sync: %d object(s) of %s are larger than 5 GB, which CopyObject cannot copy: %s")
-      :format(#too_big, opts.from, preview(too_big, 5)), 2)
+      :format(#too_big, opts.from, preview(too_big, 5)), 0)
   end
   log().info(("sync s3://%s -> s3://%s: %d object(s) in the source, %d to copy, %d to delete, %d already there")
     :format(opts.from, opts.to, nsrc, #todo.copy, #todo.delete, todo.same))
@@ -134,7 +138,7 @@ function M.delete_keys(bucket, keys)
     local objects = {}
     for i = first, math.min(first + M.DELETE_BATCH - 1, #keys) do objects[#objects + 1] = { Key = keys[i] } end
     local res = aws().s3.delete_objects { Bucket = bucket, Delete = { Objects = objects, Quiet = true } }
-    local errs = awscall.list(res, "Errors")
+    local errs = awscall.planning() and {} or awscall.list(res, "Errors")
     if #errs > 0 then
       local shown = {}
       for i = 1, math.min(#errs, 5) do shown[i] = ("%s (%s)"):format(errs[i].Key, errs[i].Code or errs[i].Message or "?") end

@@ -53,14 +53,15 @@ function M.check(opts)
     else
       -- interruptions and step timeouts end the test at once
       if type(answer) == "table" and (answer.kind == "interrupted" or answer.kind == "timeout") then error(answer, 0) end
-      last = awscall.message(answer)
+      -- the primitive's own "file:line: http.get URL: " prefix says nothing new here
+      last = awscall.message(answer):gsub("^[^%s:]*%.lua:%d+: ", ""):gsub("^http%.get %S+: ", ""):gsub("^GET %S+: ", "")
     end
     if attempt < attempts then
       log().info(("smoke test of %s: %s; trying again (%d of %d)"):format(opts.url, last, attempt, attempts))
       wait.seconds(pace.every(opts.every or "15s"))
     end
   end
-  error(("smoke test failed: GET %s: %s (after %d attempt(s))"):format(opts.url, tostring(last), attempts), 2)
+  error(("smoke test failed: GET %s: %s (after %d attempt(s))"):format(opts.url, tostring(last), attempts), 0)
 end
 
 return M

@@ -46,7 +46,7 @@ end
 -- The stack named name; an error saying so when there is none.
 function M.get(name)
   local s = M.find(name)
-  if not s then error(("stack %s does not exist"):format(name), 2) end
+  if not s then error(("stack %s does not exist"):format(name), 0) end
   return s
 end
 
@@ -156,7 +156,7 @@ function M.wait_created(id, opts)
 end
 
 -- Creates a stack and waits for CREATE_COMPLETE. spec fields:
---   name, template (the body text), parameters ({ {ParameterKey=, ParameterValue=} }),
+--   name, template (the body text), template_name (for plans), parameters ({ {ParameterKey=, ParameterValue=} }),
 --   tags ({ {Key=, Value=} }), capabilities, token (ClientRequestToken, so a retried call
 --   does not create a second stack), timeout / every (of the wait), owner = { Key = , Value = }
 --   (a tag that marks stacks this caller created: a stack of that name that carries it is
@@ -176,7 +176,7 @@ function M.create(spec)
   if existing and existing.StackStatus ~= "DELETE_COMPLETE" then
     local mine = spec.owner and M.tags(existing)[spec.owner.Key] == spec.owner.Value
     if not mine then
-      error(("stack %s already exists (%s); it was not created by this run"):format(spec.name, existing.StackStatus), 2)
+      error(("stack %s already exists (%s); it was not created by this run"):format(spec.name, existing.StackStatus), 0)
     end
     if DEAD[existing.StackStatus] then
       log().warn(("stack %s is %s from an earlier attempt: deleting it before creating it again")
@@ -190,9 +190,15 @@ function M.create(spec)
       return M.wait_created(existing.StackId, { name = spec.name, timeout = spec.timeout, every = spec.every })
     end
   end
+  local body = spec.template
+  if primitives.planning() then
+    -- not sent in a dry run: the plan names the template instead of quoting it
+    body = ("<template %s: %d bytes, sha256 %s>"):format(spec.template_name or "text", #spec.template,
+      require("wf.sys").sha256_hex(spec.template):sub(1, 16))
+  end
   local res = aws().cloudformation.create_stack {
     StackName = spec.name,
-    TemplateBody = spec.template,
+    TemplateBody = body,
     Parameters = spec.parameters,
     Tags = spec.tags,
     Capabilities = (spec.capabilities and #spec.capabilities > 0) and spec.capabilities or nil,

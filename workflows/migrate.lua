@@ -64,11 +64,11 @@ local function after_delete(fn)
     if ok then return res end
     local where = ("%s's data now lives in: %s"):format(ctx.params.env, where_data_lives(ctx))
     log.error(where)
-    if type(res) == "string" then error(res .. "\n" .. where, 0) end
+    if type(res) == "string" then error(res .. "\n       " .. where, 0) end
     if type(res) == "table" and res.kind == "aws" then
       local copy = {}
       for k, v in pairs(res) do copy[k] = v end
-      copy.message = tostring(res.message) .. "\n" .. where
+      copy.message = tostring(res.message) .. "\n       " .. where
       error(copy, 0)
     end
     error(res, 0)   -- interruptions and timeouts keep their kind
