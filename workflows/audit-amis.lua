@@ -100,6 +100,6 @@ step "report" {
       lines[#lines + 1] = ("%s %s (%s): image %s %s"):format(f.kind, f.name, f.detail, f.image, f.problem)
       log.warn(lines[#lines])
     end
-    error(("%d use(s) of images that are gone or (soon) deprecated:\n  %s"):format(#lines, table.concat(lines, "\n  ")))
+    error(("%d use(s) of images that are gone or (soon) deprecated:\n  %s"):format(#lines, table.concat(lines, "\n  ")), 0)
   end,
 }
