@@ -32,6 +32,7 @@ sim_start() {
     while ! head -n 1 sim.out 2>/dev/null | grep -q '^http://'; do
         n=$((n + 1))
         if [ $n -gt 100 ] || ! kill -0 "$SIM_PID" 2>/dev/null; then
+            CHECKS=$((CHECKS + 1))
             fail "awssim did not start: $*"
             cat sim.err >&2
             SIM_PID=""

@@ -1,13 +1,10 @@
 # awssim, the local AWS simulator: a separate executable on the engine library (models,
-# SigV4, JSON, Lua host) plus libmicrohttpd, with its Lua world embedded.
+# SigV4, the server-side codecs of codec.h, JSON, Lua host) plus libmicrohttpd, with its
+# Lua world embedded.
 # Included from the top-level CMakeLists.txt when this file exists.
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 find_package(Threads REQUIRED)
 include(${CMAKE_CURRENT_LIST_DIR}/embed_sim.cmake)
-
-# The server-side codecs: every codec_*.c here (codec_stub.c until the real ones land).
-file(GLOB WF_SIM_CODEC_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/codec_*.c)
-list(SORT WF_SIM_CODEC_SOURCES)
 
 add_executable(awssim
   ${CMAKE_CURRENT_LIST_DIR}/awssim_main.c
@@ -17,8 +14,7 @@ add_executable(awssim
   ${CMAKE_CURRENT_LIST_DIR}/faults.c
   ${CMAKE_CURRENT_LIST_DIR}/request_log.c
   ${CMAKE_CURRENT_LIST_DIR}/sim_clock.c
-  ${CMAKE_CURRENT_LIST_DIR}/lua_sim.c
-  ${WF_SIM_CODEC_SOURCES})
+  ${CMAKE_CURRENT_LIST_DIR}/lua_sim.c)
 target_include_directories(awssim PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(awssim PRIVATE wfcore PkgConfig::MHD Threads::Threads)
 wf_sim_embed_lua(awssim ${CMAKE_CURRENT_LIST_DIR}/lua)

@@ -30,9 +30,7 @@
  * `out` is zeroed by the caller and released by the caller with wf_http_response_free,
  * success or not.
  *
- * Until the real codec lands, tools/awssim/codec_stub.c implements these for a handful of
- * operations; delete that file when a real implementation is linked (awssim.cmake
- * compiles every tools/awssim/codec_*.c). */
+ * Implemented in engine/aws/server_*.c (part of wfcore). */
 #ifndef WF_SIM_CODEC_H
 #define WF_SIM_CODEC_H
 #include <cjson/cJSON.h>

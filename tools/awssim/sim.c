@@ -294,7 +294,10 @@ typedef struct aws_call {
     wf_http_request view;           /* req, with aws-chunked framing removed */
     char *unchunked;                /* owned body of view, or NULL */
     const wf_sim_service *svc;
-    const wf_sim_credential *cred;
+    const wf_sim_credential *cred;  /* the static key that signed, or NULL */
+    char *temp_secret, *temp_token, *temp_account;  /* or temporary credentials a model
+                                                       issued (sim.credentials), owned */
+    bool temp_found, temp_expired;
     wf_sigv4_verdict verdict;
     char request_id[40];
     char bucket[256];               /* virtual-hosted S3 bucket, "" for path-style */
@@ -332,6 +335,44 @@ static bool is_s3(const aws_call *c)
     return proto_is(c, "rest-xml");
 }
 
+/* Dups the string field `name` of the table on top of the stack, or NULL. */
+static char *dup_field(lua_State *L, const char *name)
+{
+    lua_getfield(L, -1, name);
+    const char *v = lua_tostring(L, -1);
+    char *copy = v ? strdup(v) : NULL;
+    lua_pop(L, 1);
+    return copy;
+}
+
+/* sim.credentials(key): temporary credentials a model issued (sts AssumeRole), copied
+ * into c->temp_*; false when the models know no such key. */
+static bool lua_temp_credentials(aws_call *c, const char *access_key)
+{
+    wf_sim *sim = c->sim;
+    lua_State *L = sim->L;
+    pthread_mutex_lock(&sim->lua_lock);
+    int top = lua_gettop(L);
+    push_sim_fn(sim, "credentials");
+    if (lua_isfunction(L, -1)) {
+        lua_pushstring(L, access_key);
+        if (wf_host_pcall(L, 1, 1) != LUA_OK) {
+            fprintf(stderr, "awssim: sim.credentials: %s\n", lua_error_text(L));
+        } else if (lua_istable(L, -1)) {
+            c->temp_secret = dup_field(L, "secret");
+            c->temp_token = dup_field(L, "token");
+            c->temp_account = dup_field(L, "account");
+            lua_getfield(L, -1, "expired");
+            c->temp_expired = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+            c->temp_found = c->temp_secret && c->temp_account;
+        }
+    }
+    lua_settop(L, top);
+    pthread_mutex_unlock(&sim->lua_lock);
+    return c->temp_found;
+}
+
 static const char *lookup_secret(const char *access_key, void *ud)
 {
     aws_call *c = ud;
@@ -341,7 +382,17 @@ static const char *lookup_secret(const char *access_key, void *ud)
             return c->cred->secret_key;
         }
     }
-    return NULL;
+    return lua_temp_credentials(c, access_key) ? c->temp_secret : NULL;
+}
+
+/* The account the request acts in. */
+static const char *call_account(const aws_call *c)
+{
+    if (c->cred)
+        return c->cred->account;
+    if (c->temp_found)
+        return c->temp_account;
+    return c->sim->credentials[0].account;
 }
 
 /* The value of name in an "a=b&c=d" string, decoded, into out; false when absent. */
@@ -533,6 +584,30 @@ static bool authenticate(aws_call *c)
             fail(c, "SignatureDoesNotMatch", 403, "%s", v->detail);
         return false;
     }
+    /* Temporary credentials need their session token, and expire on the sim clock. */
+    if (c->temp_found) {
+        const char *token = v->session_token;
+        if (!token || !c->temp_token || strcmp(token, c->temp_token) != 0) {
+            if (is_s3(c))
+                fail(c, "InvalidToken", 400, "The provided token is malformed or otherwise "
+                     "invalid.");
+            else
+                fail(c, "InvalidClientTokenId", 403,
+                     "The security token included in the request is invalid.");
+            return false;
+        }
+        if (c->temp_expired) {
+            if (is_s3(c))
+                fail(c, "ExpiredToken", 400, "The provided token has expired.");
+            else if (proto_is(c, "json"))
+                fail(c, "ExpiredTokenException", 400,
+                     "The security token included in the request is expired");
+            else
+                fail(c, "ExpiredToken", 403,
+                     "The security token included in the request is expired");
+            return false;
+        }
+    }
     /* The signature is good; now its time. Real time: clients sign with their clock. */
     time_t signed_at;
     if (wf_sigv4_parse_date(v->amz_date, &signed_at) != WF_OK) {
@@ -691,7 +766,7 @@ static void push_context(aws_call *c, const char *payload_in, const char *payloa
     SET_STR("service", c->svc->name);
     SET_STR("operation", c->operation);
     SET_STR("region", c->verdict.region[0] ? c->verdict.region : c->sim->opts.region);
-    SET_STR("account", c->cred ? c->cred->account : c->sim->credentials[0].account);
+    SET_STR("account", call_account(c));
     SET_STR("access_key", c->verdict.access_key);
     SET_STR("method", c->req->method);
     SET_STR("path", c->req->path);
@@ -977,6 +1052,9 @@ static void handle_aws(wf_sim *sim, const wf_http_request *req, wf_sim_reply *re
     free(c.operation);
     free(c.payload);
     free(c.unchunked);
+    free(c.temp_secret);
+    free(c.temp_token);
+    free(c.temp_account);
     wf_sigv4_verdict_free(&c.verdict);
 }
 

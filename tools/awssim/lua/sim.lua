@@ -109,6 +109,15 @@ function sim.handle(service, operation, params, ctx)
   return result
 end
 
+-- The temporary credentials of an access key awssim was not started with, issued by a
+-- model (sts AssumeRole: services.sts.credentials), or nil. The server's SigV4 check asks
+-- this; the answer is {secret, token, account, expired, ...}.
+function sim.credentials(access_key)
+  local sts = service_module("sts")
+  if sts and sts.credentials then return sts.credentials(access_key) end
+  return nil
+end
+
 local READ_PREFIXES = { "Describe", "List", "Get", "Head", "Validate" }
 
 -- service -> operation -> mutating, from the engine's registry (dsl/aws_registry.lua,
