@@ -52,6 +52,41 @@ expect_exit 254 awsc sts get-caller-identity
 contains err.txt "InvalidClientTokenId"
 sim_stop
 
+# Temporary credentials issued by a model (sts AssumeRole does this) are accepted with
+# their session token until they expire on the simulated clock. A test double of the sts
+# model, loaded through AWSSIM_LUA_DIR, issues one key.
+mkdir -p models/services
+cat >models/services/sts.lua <<'LUA'
+local sim = require "sim"
+local M = { ops = {} }
+local expires = sim.now() + 3600
+function M.credentials(key)
+  if key ~= "ASIATEMPORARYKEY" then return nil end
+  return { secret = "temp/secret", token = "session-token-1", account = "210987654321",
+           expired = sim.now() >= expires }
+end
+function M.ops.GetCallerIdentity(params, ctx)
+  return { UserId = ctx.access_key, Account = ctx.account, Arn = "arn:aws:sts::" .. ctx.account .. ":assumed-role/r/s" }
+end
+return M
+LUA
+AWSSIM_LUA_DIR=$SCRATCH/models sim_start
+temp() { env AWS_ACCESS_KEY_ID=ASIATEMPORARYKEY AWS_SECRET_ACCESS_KEY=temp/secret "$@"; }
+expect_exit 0 temp AWS_SESSION_TOKEN=session-token-1 "$AWS_CLI" --endpoint-url "$SIM_URL" \
+    sts get-caller-identity --query '[Account,UserId]' --output text
+same "210987654321	ASIATEMPORARYKEY" out.txt
+expect_exit 0 temp AWS_SESSION_TOKEN=session-token-1 "$AWS_CLI" --endpoint-url "$SIM_URL" s3api list-buckets
+expect_exit 254 temp AWS_SESSION_TOKEN=another-token "$AWS_CLI" --endpoint-url "$SIM_URL" sts get-caller-identity
+contains err.txt "InvalidClientTokenId"
+expect_exit 254 temp "$AWS_CLI" --endpoint-url "$SIM_URL" s3api list-buckets
+contains err.txt "InvalidToken"
+expect_exit 0 ctl POST /_awssim/clock '{"advance": 3700}'
+expect_exit 254 temp AWS_SESSION_TOKEN=session-token-1 "$AWS_CLI" --endpoint-url "$SIM_URL" sts get-caller-identity
+contains err.txt "ExpiredToken"
+expect_exit 254 temp AWS_SESSION_TOKEN=session-token-1 "$AWS_CLI" --endpoint-url "$SIM_URL" s3api list-buckets
+contains err.txt "ExpiredToken"
+sim_stop
+
 expect_exit 2 "$AWSSIM" --listen 127.0.0.1:0 --credentials nosecret
 contains err.txt "KEY:SECRET"
 expect_exit 2 "$AWSSIM" --listen 127.0.0.1:0 --credentials a:b:notanaccount
