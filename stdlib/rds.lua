@@ -52,16 +52,24 @@ end
 -- snapshot as DescribeDBSnapshots or CreateDBSnapshot reports it.
 function M.create_snapshot(opts)
   assert(type(opts) == "table" and opts.db and opts.id, "rds.create_snapshot{ db =, id = }")
-  local existing = M.snapshot(opts.id)
-  if existing then
+  local function adopt(existing)
     if existing.DBInstanceIdentifier ~= opts.db then
       error(("DB snapshot %s already exists, of database %s, not %s"):format(opts.id,
-        tostring(existing.DBInstanceIdentifier), opts.db), 2)
+        tostring(existing.DBInstanceIdentifier), opts.db), 0)
     end
     log().info(("DB snapshot %s of %s already exists (%s)"):format(opts.id, opts.db, tostring(existing.Status)))
     return existing
   end
-  local res = aws().rds.create_db_snapshot { DBInstanceIdentifier = opts.db, DBSnapshotIdentifier = opts.id, Tags = opts.tags }
+  local existing = M.snapshot(opts.id)
+  if existing then return adopt(existing) end
+  local res, err = awscall.unless({ "DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault" }, aws().rds.create_db_snapshot,
+    { DBInstanceIdentifier = opts.db, DBSnapshotIdentifier = opts.id, Tags = opts.tags })
+  if err then
+    -- made meanwhile, e.g. by the request of an attempt killed while it was on its way
+    existing = M.snapshot(opts.id)
+    if not existing then error(err, 0) end
+    return adopt(existing)
+  end
   log().info(("creating DB snapshot %s of %s"):format(opts.id, opts.db))
   return type(res) == "table" and res.DBSnapshot or res
 end

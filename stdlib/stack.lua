@@ -169,6 +169,11 @@ function M.create(spec)
       :format(spec.name, #spec.template, M.TEMPLATE_BODY_LIMIT), 2)
   end
   local existing = M.find(spec.name)
+  return M.create_or_adopt(spec, existing)
+end
+
+-- The rest of create: existing is the stack of that name now (or nil).
+function M.create_or_adopt(spec, existing, again)
   if existing and primitives.planning() then
     log().info(("(plan) stack %s exists now; the plan assumes an earlier step deleted it"):format(spec.name))
     existing = nil
@@ -196,14 +201,21 @@ function M.create(spec)
     body = ("<template %s: %d bytes, sha256 %s>"):format(spec.template_name or "text", #spec.template,
       require("wf.sys").sha256_hex(spec.template):sub(1, 16))
   end
-  local res = aws().cloudformation.create_stack {
+  local res, err = awscall.unless({ "AlreadyExistsException" }, aws().cloudformation.create_stack, {
     StackName = spec.name,
     TemplateBody = body,
     Parameters = spec.parameters,
     Tags = spec.tags,
     Capabilities = (spec.capabilities and #spec.capabilities > 0) and spec.capabilities or nil,
     ClientRequestToken = spec.token,
-  }
+  })
+  if err then
+    -- made meanwhile, e.g. by the request of an attempt killed while it was on its way:
+    -- the owner tag decides whether it is ours
+    existing = M.find(spec.name)
+    if not existing or again then error(err, 0) end
+    return M.create_or_adopt(spec, existing, true)
+  end
   if primitives.planning() then return { StackName = spec.name, StackId = res and res.StackId, StackStatus = "CREATE_COMPLETE", Outputs = {} } end
   local id = res.StackId or spec.name
   if spec.on_created then spec.on_created(id) end

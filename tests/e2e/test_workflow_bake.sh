@@ -7,7 +7,7 @@ WFSIM_LIB=1 . "$WF_SOURCE_DIR/tests/e2e/test_workflow_sim.sh"
 B="$WORKFLOWS/bake.lua"
 
 # The seed, with SSM answers for the failure cases first (the first matching rule answers).
-sed 's|"scripts": \[|"scripts": [ { "match": "fail-signal", "stdout": "-1\\n" }, { "match": "FAIL-ME", "status": "Failed", "stderr": "apt-get: no such package\\n", "code": 100 },|' \
+sed 's|"scripts": \[|"scripts": [ { "match": "fail-signal", "stdout": "-1\\n" }, { "match": "FAIL-ME", "stderr": "apt-get: no such package\\n", "exit_code": 100 },|' \
     "$SEED" > seed.json
 sed -i "s|\"../components/api.json\"|\"$WF_SOURCE_DIR/workflows/components/api.json\"|" seed.json
 printf '#!/bin/sh\nmkdir -p /var/lib/wfrun && echo 1 > /var/lib/wfrun/user-data.signal\n' > user-data.sh

@@ -42,11 +42,12 @@ sim_start() {
     AWSSIM=$(find_awssim) || skip "awssim is not built"
     sim_require ec2 s3 rds autoscaling cloudformation ssm
     : > requests.jsonl
+    : > sim.out
     "$AWSSIM" --listen 127.0.0.1:0 --seed "$seed" --time-scale "$SIM_SCALE" \
         --request-log "$SCRATCH/requests.jsonl" "$@" > sim.out 2> sim.err &
     SIM_PID=$!
     n=0
-    while [ ! -s sim.out ]; do
+    while ! head -n 1 sim.out | grep -q '^http://'; do
         if ! kill -0 "$SIM_PID" 2>/dev/null; then
             SIM_PID=
             if grep -q -e 'takes no seed' sim.err; then
@@ -118,7 +119,7 @@ step "inventory" {
         for id, r in pairs(t) do
           local st = state_of(r)
           if not GONE[st] then
-            local parts = { kind, id, tostring(st) }
+            local parts = { kind, r.StackName or id, tostring(st) }   -- stacks by name, not ARN
             if r.MinSize then parts[#parts + 1] = ("min=%s desired=%s max=%s"):format(r.MinSize, r.DesiredCapacity, r.MaxSize) end
             if r.SuspendedProcesses then
               local names = {}
