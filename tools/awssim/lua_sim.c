@@ -55,7 +55,7 @@ static int l_time_scale(lua_State *L)
 static struct tm utc_of(lua_State *L, double t)
 {
     time_t secs = (time_t)t;
-    struct tm tm;
+    struct tm tm = {0};   /* luaL_error does not return, but clang cannot know that */
     if (t < 0 || t > 253402300799.0 || !gmtime_r(&secs, &tm))
         luaL_error(L, "simcore: time %f out of range", t);
     return tm;
