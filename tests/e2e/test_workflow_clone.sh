@@ -45,7 +45,7 @@ fault_run() {
 fault_run find-source    "op=ListStackResources,error=AccessDenied,message=injected"
 fault_run standby-source "op=EnterStandby,error=ValidationError,message=injected"
 fault_run snapshot-db    "op=CreateDBSnapshot,error=SnapshotQuotaExceeded,message=injected"
-fault_run create-target  "op=CreateStack,error=LimitExceededException,message=injected"
+fault_run create-target  "op=CreateStack,error=InsufficientCapabilitiesException,message=injected"
 fault_run sync-buckets   "op=CopyObject,error=AccessDenied,nth=2,message=injected"
 # the smoke test of the target fails: nothing answers at its URL
 fault_run verify         "" WFRUN_API_PUBLIC_URL=http://127.0.0.1:9/nothing

@@ -25,8 +25,8 @@ contains err.txt "demo migrated"
 inventory end.txt
 migrated end.txt
 # the same objects (keys and ETags) in the new bucket as in the old one
-grep '^s3[^ ]* api-demo-' start.txt | sed 's/^[^ ]* [^/]*\///' | sort > objects-start.txt
-grep '^s3[^ ]* api-demo-' end.txt | sed 's/^[^ ]* [^/]*\///' | sort > objects-end.txt
+grep '^s3.object api-demo-' start.txt | sed 's/^[^ ]* [^/]*\///' | sort > objects-start.txt
+grep '^s3.object api-demo-' end.txt | sed 's/^[^ ]* [^/]*\///' | sort > objects-end.txt
 CHECKS=$((CHECKS + 1))
 cmp -s objects-start.txt objects-end.txt || { fail "objects differ after the migration"; diff objects-start.txt objects-end.txt >&2; }
 sim_stop
@@ -45,12 +45,12 @@ fault_run() {
 }
 fault_run standby-env     "op=EnterStandby,error=ValidationError,message=injected"
 fault_run snapshot-env-db "op=CreateDBSnapshot,error=SnapshotQuotaExceeded,message=injected"
-fault_run create-temp     "op=CreateStack,error=LimitExceededException,message=injected"
+fault_run create-temp     "op=CreateStack,error=InsufficientCapabilitiesException,message=injected"
 fault_run sync-to-temp    "op=CopyObject,error=AccessDenied,nth=3,message=injected"
 fault_run test-temp       "" WFRUN_API_PUBLIC_URL=http://127.0.0.1:9/nothing
 
 # --- a fault after it: exit 3, where the data is, resume finishes -------------------------
-sim_start "$SEED" --fault "op=CreateStack,error=LimitExceededException,nth=2,message=injected"
+sim_start "$SEED" --fault "op=CreateStack,error=InsufficientCapabilitiesException,nth=2,message=injected"
 run_wf 3 "$WFRUN" --yes "$M" demo
 contains err.txt 'step "recreate-env" failed'
 contains err.txt "demo's data now lives in: environment demo-tmp (stack api-demo-tmp: database api-demo-tmp-db"
