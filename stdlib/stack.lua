@@ -271,6 +271,7 @@ function M.delete(opts)
   if last and last.StackStatus == "DELETE_FAILED" then
     error(failure_message("deleting stack " .. label .. " failed", last, "DELETE"), 0)
   end
+  log().info(("deleted stack %s"):format(label))
   return true
 end
 

@@ -178,5 +178,28 @@ if [ -z "${WFSIM_LIB:-}" ]; then
     [ "$(grep -c '"' start.txt)" -ge 4 ] || fail "the seed's bucket objects are missing"
     run_wf 0 "$WFRUN" call cloudformation describe_stacks '{"StackName": "api-demo"}'
     contains out.txt "SmokeTestUrl"
+
+    # a stack whose creation fails: the error lists the failing resources with their
+    # reasons, and the undo deletes the dead stack
+    cat > broken.lua <<'WF'
+workflow "broken-create" { params = { c = param.path { position = 1 } } }
+local component = require "stdlib.component"
+local environment = require "stdlib.environment"
+step "create" {
+  run = function(ctx)
+    ctx.save { stack = "api-broken" }
+    environment.create(component.load(ctx.params.c), "broken", { snapshot = "no-such-snapshot", run_id = ctx.run_id })
+  end,
+  undo = function(ctx) environment.delete(component.load(ctx.params.c), "broken", { run_id = ctx.run_id }) end,
+}
+WF
+    run_wf 1 "$WFRUN" broken.lua "$WORKFLOWS/components/api.lua"
+    contains err.txt "creating stack api-broken failed: stack api-broken is ROLLBACK_COMPLETE"
+    contains err.txt "failing resources (newest first):"
+    contains err.txt "Database (AWS::RDS::DBInstance) CREATE_FAILED:"
+    contains err.txt "no-such-snapshot"
+    contains err.txt "deleted stack api-broken"
+    inventory end.txt
+    same_inventory start.txt end.txt
     finish
 fi
