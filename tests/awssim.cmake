@@ -1,7 +1,7 @@
 # awssim's end-to-end tests: tests/e2e/test_awssim_*.sh become ctests like every e2e
 # script (tests/CMakeLists.txt creates them after the fragments run); this adds the
-# simulator's path (AWSSIM), the "awssim" label and the skip code 77 (no AWS CLI) to
-# them once they exist, at the end of this directory.
+# simulator's path (AWSSIM), the "awssim" label, the skip code 77 (no AWS CLI) and a
+# longer timeout to them once they exist, at the end of this directory.
 if(TARGET awssim)
   function(wf_awssim_e2e_properties)
     file(GLOB scripts ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_awssim_*.sh)
@@ -11,6 +11,8 @@ if(TARGET awssim)
         set_property(TEST e2e_${base} APPEND PROPERTY ENVIRONMENT "AWSSIM=$<TARGET_FILE:awssim>")
         set_property(TEST e2e_${base} APPEND PROPERTY LABELS awssim)
         set_property(TEST e2e_${base} PROPERTY SKIP_RETURN_CODE 77)
+        # Each AWS CLI call costs a second or two of Python start-up; leave room under load.
+        set_property(TEST e2e_${base} PROPERTY TIMEOUT 600)
       endif()
     endforeach()
   endfunction()
