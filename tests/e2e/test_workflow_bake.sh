@@ -52,6 +52,10 @@ fail_run wait-user-data "" --provisioners=app.sh --signal-file=/var/lib/wfrun/fa
 contains err.txt "says -1"
 fail_run provision "" --provisioners=app.sh,broken.sh
 contains err.txt "apt-get: no such package"
+fail_run resolve-source "op=DescribeImages,error=UnauthorizedOperation,message=injected" --provisioners=app.sh
+fail_run launch "op=RunInstances,error=InvalidParameterValue,message=injected" --provisioners=app.sh
+fail_run wait-running "op=DescribeInstances,error=UnauthorizedOperation,nth=1,message=injected" --provisioners=app.sh
+fail_run stop "op=StopInstances,error=IncorrectInstanceState,message=injected" --provisioners=app.sh
 fail_run create-image "op=CreateImage,error=InvalidParameterValue,message=injected" --provisioners=app.sh
 fail_run tag "op=CreateTags,error=InvalidParameterValue,message=injected" --provisioners=app.sh
 finish

@@ -43,6 +43,7 @@ fault_run() {
     same_inventory f-start.txt f-end.txt
     sim_stop
 }
+fault_run find-env        "op=ListStackResources,error=AccessDenied,message=injected"
 fault_run standby-env     "op=EnterStandby,error=ValidationError,message=injected"
 fault_run snapshot-env-db "op=CreateDBSnapshot,error=SnapshotQuotaExceeded,message=injected"
 fault_run create-temp     "op=CreateStack,error=InsufficientCapabilitiesException,message=injected"
