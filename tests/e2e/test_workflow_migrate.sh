@@ -64,4 +64,40 @@ contains err.txt "demo migrated"
 inventory end.txt
 migrated end.txt
 sim_stop
+rm -rf .wfrun
+
+# --- kill -9 before the point of no return, then rollback: demo as it was ---------------------
+journal_has() {
+    j=$(ls -t .wfrun/runs/*/journal.jsonl 2>/dev/null | head -n 1)
+    [ -n "$j" ] && grep '"step_started"' "$j" | grep -q "\"$1\""
+}
+crash_in() {
+    "$WFRUN" --yes "$M" demo > /dev/null 2>&1 &
+    pid=$!
+    n=0
+    while ! journal_has "$1"; do
+        n=$((n + 1)); if [ $n -gt 300 ]; then fail "step $1 never started"; break; fi
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -9 $pid; wait $pid 2>/dev/null
+    basename "$(dirname "$(ls -t .wfrun/runs/*/journal.jsonl | head -n 1)")"
+}
+sim_start "$SEED" --fault "op=CreateStack,latency_ms=2000"
+inventory k-start.txt
+id=$(crash_in create-temp)
+run_wf 1 "$WFRUN" rollback "$id"
+inventory k-end.txt
+same_inventory k-start.txt k-end.txt
+sim_stop
+rm -rf .wfrun
+
+# --- kill -9 after it (while ENV is being rebuilt), then resume: the migration finishes -------
+sim_start "$SEED" --fault "op=CreateStack,latency_ms=2000"
+id=$(crash_in recreate-env)
+run_wf 0 "$WFRUN" --yes resume "$id"
+contains err.txt "demo migrated"
+inventory end.txt
+migrated end.txt
+sim_stop
 finish
