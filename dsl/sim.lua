@@ -58,6 +58,7 @@ function M.start(opts)
   url = url:gsub("%s+$", "")
   -- The simulator's well-known test credentials; never real ones.
   sys.setenv("AWS_ENDPOINT_URL", url)
+  sys.setenv("WFRUN_SIM_URL", url)   -- components point smoke tests at awssim's health page
   sys.setenv("AWS_ACCESS_KEY_ID", "testing")
   sys.setenv("AWS_SECRET_ACCESS_KEY", "testing")
   sys.setenv("AWS_SESSION_TOKEN", nil)
