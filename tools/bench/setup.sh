@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what the benchmarks in tools/bench need and the test suite does not: Debian's
+# boto3 (the peer of tools/bench/api-calls), GNU time and valgrind (callgrind). Debian 12.
+# Idempotent: skips apt-get when every package is already present.
+set -eu
+
+PACKAGES="python3-boto3 time valgrind"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    echo "bench setup: installing:$missing" >&2
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+fi
