@@ -33,9 +33,10 @@ step "check-source" {
 
 step "stage" {
   needs = "check-source",
-  doc = "Copy the source into releases/<timestamp>",
+  doc = "Copy the source into releases/<timestamp>-<id>",
   run = function(ctx)
-    local dir = ("%s/releases/%s"):format(ctx.params.target, ctx.timestamp)
+    -- The run id's random tail keeps two runs in the same second apart.
+    local dir = ("%s/releases/%s-%s"):format(ctx.params.target, ctx.timestamp, ctx.run_id:match("[^-]+$"))
     ctx.save { dir = dir }               -- journaled before copying: undo finds it even after a crash
     sh.run { "mkdir", "-p", dir }
     sh.run { "cp", "-R", ctx.params.source .. "/.", dir }
