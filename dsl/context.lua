@@ -12,12 +12,18 @@ end
 
 -- fields: run (live run or plan), step, attempt, save (function(tbl) or nil).
 function M.new(r, step, attempt, save)
+  local state = r.steps and r.steps[step.name]
   return {
     params = readonly(r.params),
     steps = readonly(r.outputs),
     run_id = r.id,
     timestamp = r.timestamp,      -- the run's start, "20261126T093747Z": stable across resume
     workflow = r.spec.name,
+    workflow_file = r.spec.file,
+    -- What an earlier attempt of this step saved with ctx.save (after a failure, a retry
+    -- or a crash): a resumed step can adopt what it already created instead of making
+    -- a second one.
+    saved = state and state.saved and state.outputs or nil,
     step = step.name,
     attempt = attempt,
     plan = r.plan or false,

@@ -22,4 +22,19 @@ run:b
 run:c
 run:d" trace.txt
 contains err.txt "retrying"
+
+# ctx.saved: a retry sees what the failed attempt saved
+cat > saved.lua <<'WF'
+workflow "saved" {}
+step "make" { retry = { attempts = 2, backoff = "10ms" }, run = function(ctx)
+  if ctx.attempt == 1 then
+    ctx.save { id = "thing-1" }
+    error("failed after creating thing-1")
+  end
+  log.info("second attempt adopts " .. tostring(ctx.saved and ctx.saved.id) .. " in " .. ctx.workflow_file)
+  return { id = ctx.saved.id }
+end }
+WF
+expect_exit 0 "$WFRUN" saved.lua
+contains err.txt "second attempt adopts thing-1 in saved.lua"
 finish
