@@ -80,7 +80,9 @@ local function new_activity(g, description, cause, status, after, on_done)
     Details = ('{"Subnet ID":"%s","Availability Zone":"%s"}'):format(
       (g.VPCZoneIdentifier or ""):match("^[^,]*") or "", (g.AvailabilityZones or {})[1] or ""),
     _on_done = on_done,
+    _n = (d.next_n or 0) + 1,
   }
+  d.next_n = a._n
   if a.Progress == 100 then a.EndTime = sim.now() end
   d.activities[id] = a
   local list = d.order[g.AutoScalingGroupName] or {}
@@ -542,7 +544,7 @@ function M.ops.DescribeScalingActivities(params, ctx)
   -- Newest first, as AWS lists them.
   table.sort(out, function(x, y)
     if x.StartTime ~= y.StartTime then return x.StartTime > y.StartTime end
-    return x.ActivityId > y.ActivityId
+    return (x._n or 0) > (y._n or 0)
   end)
   local page, token = describe.page(out, params.NextToken, params.MaxRecords or 100)
   return { Activities = describe.map(page, activity_view), NextToken = token }

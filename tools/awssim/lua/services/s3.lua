@@ -1,16 +1,29 @@
--- S3 (minimal, to prove the plumbing): buckets and whole objects with their content,
--- ETag (MD5), Last-Modified, Content-Type and user metadata.
--- Kinds: "s3.bucket" (id: the name), "s3.object" (id: "<bucket>/<key>", content in _body).
+-- S3: buckets and objects with their content, ETag (MD5, or the multipart form),
+-- Last-Modified, Content-Type and user metadata; listing with prefix, delimiter, max-keys
+-- and continuation tokens; copies, multipart uploads (UploadPartCopy too), conditional
+-- writes (If-None-Match: *) and batch deletes.
+--
+-- Kinds (ids): s3.bucket (name), s3.object ("<bucket>/<key>", content in _body),
+-- s3.upload (UploadId, parts in _parts). Object ids sort like S3 keys within a bucket,
+-- so a listing is a range of the sorted object ids (kept sorted between writes, see
+-- sorted_object_ids).
 local sim = require "sim"
 local world = require "world"
 
-local M = { ops = {} }
+local M = { ops = {}, hooks = {} }
 
-local function bucket_or_error(name)
-  local b = name and world.get("s3.bucket", name)
-  if not b then sim.error("NoSuchBucket", "The specified bucket does not exist", 404) end
-  return b
+local MIN_PART_SIZE = 5 * 1024 * 1024   -- every part but the last (seed: min_part_size)
+local MAX_KEYS = 1000
+
+local function data() return world.data("s3") end
+
+local function min_part_size() return data().min_part_size or MIN_PART_SIZE end
+
+local function canonical_owner(account)
+  return { ID = sim.sha256_hex("awssim-owner:" .. account), DisplayName = "awssim" }
 end
+
+-- ---- lookups ------------------------------------------------------------------------
 
 local function valid_bucket_name(name)
   return type(name) == "string" and #name >= 3 and #name <= 63
@@ -18,98 +31,689 @@ local function valid_bucket_name(name)
      and not name:find("..", 1, true) and not name:match("^%d+%.%d+%.%d+%.%d+$")
 end
 
-local function new_bucket(name, region, created)
-  return world.put("s3.bucket", name, { Name = name, Region = region, CreationDate = created })
-end
-
-local function new_object(bucket, key, body, content_type, metadata, modified)
-  return world.put("s3.object", bucket .. "/" .. key, {
-    Bucket = bucket, Key = key,
-    ETag = '"' .. sim.md5_hex(body) .. '"',
-    ContentLength = #body,
-    ContentType = content_type or "binary/octet-stream",
-    LastModified = modified,
-    Metadata = metadata or {},
-    _body = body,
-  })
-end
-
-function M.ops.ListBuckets(params, ctx)
-  local out = sim.array {}
-  for _, b in ipairs(world.list("s3.bucket")) do
-    out[#out + 1] = { Name = b.Name, CreationDate = b.CreationDate }
+-- The bucket, or NoSuchBucket (a bare 404 for HEAD requests, which have no body).
+local function bucket_or_error(name, head)
+  local b = name and world.get("s3.bucket", name)
+  if not b then
+    if head then sim.error("NotFound", "Not Found", 404) end
+    sim.error("NoSuchBucket", "The specified bucket does not exist", 404)
   end
-  table.sort(out, function(a, c) return a.Name < c.Name end)
-  return { Buckets = out, Owner = { ID = ctx.account, DisplayName = "awssim" } }
+  return b
 end
 
-function M.ops.CreateBucket(params, ctx)
-  local name = params.Bucket
-  if not valid_bucket_name(name) then
-    sim.error("InvalidBucketName", "The specified bucket is not valid.", 400)
+local function object_id(bucket, key) return bucket .. "/" .. key end
+
+-- The sorted ids of every object, computed once and reused until an object is written
+-- or deleted; a world replaced by restore or reset has a new data table, which drops it.
+local sorted_cache = { data = nil, ids = nil }
+
+local function sorted_object_ids()
+  local d = data()
+  if sorted_cache.data ~= d or not sorted_cache.ids then
+    sorted_cache.data, sorted_cache.ids = d, world.ids("s3.object")
   end
-  if world.get("s3.bucket", name) then
-    sim.error("BucketAlreadyOwnedByYou",
-              "Your previous request to create the named bucket succeeded and you already own it.",
-              409)
-  end
-  local cfg = params.CreateBucketConfiguration
-  new_bucket(name, cfg and cfg.LocationConstraint or ctx.region, sim.now())
-  return { Location = "/" .. name }
+  return sorted_cache.ids
 end
 
-function M.ops.PutObject(params, ctx)
-  bucket_or_error(params.Bucket)
-  local o = new_object(params.Bucket, params.Key, params.Body or "", params.ContentType,
-                       params.Metadata, sim.now())
-  return { ETag = o.ETag }
+local function objects_changed() sorted_cache.ids = nil end
+
+local function remove_object(bucket, key)
+  world.remove("s3.object", object_id(bucket, key))
+  objects_changed()
 end
 
-local function object_or_error(params, head)
-  bucket_or_error(params.Bucket)
-  local o = world.get("s3.object", params.Bucket .. "/" .. params.Key)
+local function find_object(bucket, key)
+  return world.get("s3.object", object_id(bucket, key))
+end
+
+local function object_or_error(bucket, key, head)
+  bucket_or_error(bucket, head)
+  local o = find_object(bucket, key)
   if not o then
-    -- HEAD answers carry no body: botocore reports the bare status, "404".
     if head then sim.error("NotFound", "Not Found", 404) end
     sim.error("NoSuchKey", "The specified key does not exist.", 404)
   end
   return o
 end
 
+local function check_key(key)
+  if type(key) ~= "string" or key == "" then
+    sim.error("InvalidArgument", "Object keys must not be empty")
+  end
+  if #key > 1024 then
+    sim.error("KeyTooLongError", "Your key is too long")
+  end
+end
+
+-- ---- buckets (also used by CloudFormation) ---------------------------------------------
+
+function M.bucket_exists(name) return world.get("s3.bucket", name) ~= nil end
+
+-- Whether the bucket holds no object.
+function M.bucket_is_empty(name)
+  local prefix = name .. "/"
+  local ids = sorted_object_ids()
+  -- Binary search for the first id at or after the bucket's prefix.
+  local lo, hi = 1, #ids + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if ids[mid] < prefix then lo = mid + 1 else hi = mid end
+  end
+  return not (ids[lo] and ids[lo]:sub(1, #prefix) == prefix)
+end
+
+-- Creates a bucket; raises the errors CreateBucket raises.
+function M.create_bucket(name, region, account)
+  if not valid_bucket_name(name) then
+    sim.error("InvalidBucketName", "The specified bucket is not valid.", 400)
+  end
+  local existing = world.get("s3.bucket", name)
+  if existing then
+    -- us-east-1 answers a repeated CreateBucket of one's own bucket with success.
+    if existing.BucketRegion == "us-east-1" and region == "us-east-1" then return existing end
+    sim.error("BucketAlreadyOwnedByYou",
+              "Your previous request to create the named bucket succeeded and you already own it.",
+              409)
+  end
+  return world.put("s3.bucket", name, {
+    Name = name, CreationDate = sim.now(), BucketRegion = region,
+    BucketArn = "arn:aws:s3:::" .. name, _owner = account,
+  })
+end
+
+-- Deletes a bucket; BucketNotEmpty when objects remain. Pending multipart uploads go
+-- with it.
+function M.delete_bucket(name)
+  bucket_or_error(name)
+  if not M.bucket_is_empty(name) then
+    sim.error("BucketNotEmpty", "The bucket you tried to delete is not empty", 409)
+  end
+  for _, u in ipairs(world.list("s3.upload", function(u) return u.Bucket == name end)) do
+    world.remove("s3.upload", u.UploadId)
+  end
+  world.remove("s3.bucket", name)
+end
+
+function M.ops.CreateBucket(params, ctx)
+  local cfg = params.CreateBucketConfiguration
+  local constraint = cfg and cfg.LocationConstraint
+  if constraint == "us-east-1" then
+    sim.error("InvalidLocationConstraint", "The specified location-constraint is not valid", 400)
+  end
+  local region = constraint or "us-east-1"
+  if not constraint and ctx.region ~= "us-east-1" then
+    sim.error("IllegalLocationConstraintException",
+              ("The unspecified location constraint is incompatible for the region specific "
+               .. "endpoint this request was sent to."), 400)
+  end
+  M.create_bucket(params.Bucket, region, ctx.account)
+  return { Location = "/" .. params.Bucket, BucketArn = "arn:aws:s3:::" .. params.Bucket }
+end
+
+function M.ops.DeleteBucket(params, ctx)
+  M.delete_bucket(params.Bucket)
+  return {}
+end
+
+function M.ops.HeadBucket(params, ctx)
+  local b = bucket_or_error(params.Bucket, true)
+  return { BucketRegion = b.BucketRegion, BucketArn = b.BucketArn }
+end
+
+function M.ops.GetBucketLocation(params, ctx)
+  local b = bucket_or_error(params.Bucket)
+  -- us-east-1 is the empty LocationConstraint.
+  if b.BucketRegion == "us-east-1" then return {} end
+  return { LocationConstraint = b.BucketRegion }
+end
+
+function M.ops.ListBuckets(params, ctx)
+  local all = {}
+  for _, b in ipairs(world.list("s3.bucket")) do
+    if not params.Prefix or b.Name:sub(1, #params.Prefix) == params.Prefix then
+      all[#all + 1] = b
+    end
+  end
+  table.sort(all, function(a, c) return a.Name < c.Name end)
+  local after = params.ContinuationToken and sim.base64_decode(params.ContinuationToken)
+  local out = sim.array {}
+  local max = params.MaxBuckets or 10000
+  local next_token
+  for _, b in ipairs(all) do
+    if not after or b.Name > after then
+      if #out >= max then
+        next_token = sim.base64_encode(out[#out].Name)
+        break
+      end
+      out[#out + 1] = { Name = b.Name, CreationDate = b.CreationDate,
+                        BucketRegion = b.BucketRegion, BucketArn = b.BucketArn }
+    end
+  end
+  return { Buckets = out, Owner = canonical_owner(ctx.account), ContinuationToken = next_token,
+           Prefix = params.Prefix }
+end
+
+-- ---- objects --------------------------------------------------------------------------
+
+local HEADER_FIELDS = { "CacheControl", "ContentDisposition", "ContentEncoding",
+                        "ContentLanguage" }
+
+local function etag_of(body) return '"' .. sim.md5_hex(body) .. '"' end
+
+-- Stores an object; fields: ContentType, Metadata, the HEADER_FIELDS, _parts.
+local function put_object(bucket, key, body, fields)
+  local o = {
+    Bucket = bucket, Key = key,
+    ETag = fields.ETag or etag_of(body),
+    ContentLength = #body,
+    ContentType = fields.ContentType or "binary/octet-stream",
+    LastModified = sim.now(),
+    Metadata = fields.Metadata or {},
+    _body = body,
+    _parts = fields._parts,
+  }
+  for _, f in ipairs(HEADER_FIELDS) do o[f] = fields[f] end
+  -- A replaced object keeps its place in the world's creation order only by id.
+  if not world.get("s3.object", object_id(bucket, key)) then objects_changed() end
+  world.put("s3.object", object_id(bucket, key), o)
+  return o
+end
+
+-- Drops the quotes and a W/ prefix of an ETag given in a condition header.
+local function bare_etag(s)
+  return (s or ""):gsub("^%s*W/", ""):gsub('^%s*"', ""):gsub('"%s*$', "")
+end
+
+local function etag_in(list, etag)
+  for item in (list or ""):gmatch("[^,]+") do
+    local e = bare_etag(item)
+    if e == "*" or e == bare_etag(etag) then return true end
+  end
+  return false
+end
+
+local function precondition_failed(condition)
+  sim.error("PreconditionFailed",
+            ("At least one of the pre-conditions you specified did not hold (%s)"):format(condition),
+            412)
+end
+
+-- The conditional-write headers of PutObject, CopyObject and CompleteMultipartUpload.
+local function check_write_conditions(bucket, key, params)
+  local existing = find_object(bucket, key)
+  if params.IfNoneMatch then
+    if params.IfNoneMatch ~= "*" then
+      sim.error("NotImplemented", "If-None-Match only accepts '*' on writes", 501)
+    end
+    if existing then precondition_failed("If-None-Match") end
+  end
+  if params.IfMatch then
+    if not existing then sim.error("NoSuchKey", "The specified key does not exist.", 404) end
+    if not etag_in(params.IfMatch, existing.ETag) then precondition_failed("If-Match") end
+  end
+end
+
+-- The read conditions of GetObject and HeadObject (RFC 7232 order).
+local function check_read_conditions(o, params, head)
+  if params.IfMatch and not etag_in(params.IfMatch, o.ETag) then
+    precondition_failed("If-Match")
+  end
+  if not params.IfMatch and params.IfUnmodifiedSince
+     and math.floor(o.LastModified) > params.IfUnmodifiedSince then
+    precondition_failed("If-Unmodified-Since")
+  end
+  if params.IfNoneMatch and etag_in(params.IfNoneMatch, o.ETag) then
+    sim.error("NotModified", head and "" or "Not Modified", 304)
+  end
+  if not params.IfNoneMatch and params.IfModifiedSince
+     and math.floor(o.LastModified) <= params.IfModifiedSince then
+    sim.error("NotModified", head and "" or "Not Modified", 304)
+  end
+end
+
+local function check_content_md5(body, md5_b64)
+  if md5_b64 and md5_b64 ~= "" then
+    local want = sim.base64_decode(md5_b64)
+    if not want or #want ~= 16 then
+      sim.error("InvalidDigest", "The Content-MD5 you specified was invalid.")
+    end
+    if want ~= sim.md5(body) then
+      sim.error("BadDigest", "The Content-MD5 you specified did not match what we received.")
+    end
+  end
+end
+
+function M.ops.PutObject(params, ctx)
+  bucket_or_error(params.Bucket)
+  check_key(params.Key)
+  local body = params.Body or ""
+  check_content_md5(body, params.ContentMD5)
+  check_write_conditions(params.Bucket, params.Key, params)
+  local o = put_object(params.Bucket, params.Key, body, params)
+  return { ETag = o.ETag, Size = o.ContentLength }
+end
+
 local function object_headers(o)
-  return { ContentLength = o.ContentLength, ContentType = o.ContentType, ETag = o.ETag,
-           LastModified = o.LastModified, Metadata = o.Metadata }
-end
-
-function M.ops.HeadObject(params, ctx)
-  return object_headers(object_or_error(params, true))
-end
-
-function M.ops.GetObject(params, ctx)
-  local o = object_or_error(params, false)
-  local out = object_headers(o)
-  out.Body = o._body
+  local out = { ContentLength = o.ContentLength, ContentType = o.ContentType, ETag = o.ETag,
+                LastModified = o.LastModified, Metadata = o.Metadata, AcceptRanges = "bytes" }
+  for _, f in ipairs(HEADER_FIELDS) do out[f] = o[f] end
+  if o._parts then out.PartsCount = #o._parts end
   return out
 end
 
--- Seed: {"buckets": [{"Name": "b", "Region": "...", "CreationDate": "2024-01-01T00:00:00Z",
---        "objects": [{"Key": "k", "Body": "text" | "BodyBase64": "...", "ContentType": "...",
---                     "Metadata": {...}}]}]}
+-- The byte range [first, last] (0-based, inclusive) a Range header asks of size bytes, or
+-- nil for the whole object. Unsatisfiable ranges are InvalidRange (416).
+local function parse_range(range, size)
+  if not range then return nil end
+  local a, b = range:match("^%s*bytes=(%d*)%-(%d*)%s*$")
+  if not a or (a == "" and b == "") then return nil end   -- S3 ignores what it cannot parse
+  local first, last
+  if a == "" then
+    local n = tonumber(b)
+    if n == 0 then
+      sim.error("InvalidRange", "The requested range is not satisfiable", 416)
+    end
+    first, last = math.max(0, size - n), size - 1
+  else
+    first = tonumber(a)
+    last = b == "" and size - 1 or math.min(tonumber(b), size - 1)
+  end
+  if first >= size or last < first then
+    sim.error("InvalidRange", "The requested range is not satisfiable", 416)
+  end
+  return first, last
+end
+
+-- The byte range of part n of a multipart object.
+local function part_range(o, n)
+  if not o._parts then
+    if n == 1 then return 0, o.ContentLength - 1 end
+    sim.error("InvalidPartNumber", "The requested partnumber is not satisfiable", 416)
+  end
+  if n < 1 or n > #o._parts then
+    sim.error("InvalidPartNumber", "The requested partnumber is not satisfiable", 416)
+  end
+  local first = 0
+  for i = 1, n - 1 do first = first + o._parts[i] end
+  return first, first + o._parts[n] - 1
+end
+
+local function read_object(params, head)
+  local o = object_or_error(params.Bucket, params.Key, head)
+  check_read_conditions(o, params, head)
+  local out = object_headers(o)
+  local first, last
+  if params.PartNumber then
+    first, last = part_range(o, params.PartNumber)
+  else
+    first, last = parse_range(params.Range, o.ContentLength)
+  end
+  if first then
+    out.ContentRange = ("bytes %d-%d/%d"):format(first, last, o.ContentLength)
+    out.ContentLength = last - first + 1
+  end
+  if params.ResponseContentType then out.ContentType = params.ResponseContentType end
+  return o, out, first, last
+end
+
+function M.ops.HeadObject(params, ctx)
+  local _, out = read_object(params, true)
+  return out
+end
+
+function M.ops.GetObject(params, ctx)
+  local o, out, first, last = read_object(params, false)
+  out.Body = first and o._body:sub(first + 1, last + 1) or o._body
+  return out
+end
+
+function M.ops.DeleteObject(params, ctx)
+  bucket_or_error(params.Bucket)
+  local o = find_object(params.Bucket, params.Key)
+  if params.IfMatch then
+    if not o then sim.error("NoSuchKey", "The specified key does not exist.", 404) end
+    if not etag_in(params.IfMatch, o.ETag) then precondition_failed("If-Match") end
+  end
+  if o then remove_object(params.Bucket, params.Key) end
+  return {}
+end
+
+function M.ops.DeleteObjects(params, ctx)
+  bucket_or_error(params.Bucket)
+  local del = params.Delete or {}
+  local objects = del.Objects or {}
+  if #objects > 1000 then
+    sim.error("MalformedXML", "The XML you provided was not well-formed or did not validate "
+              .. "against our published schema (at most 1000 keys)")
+  end
+  local deleted, errors = sim.array {}, sim.array {}
+  for _, item in ipairs(objects) do
+    local key = item.Key
+    local o = key and find_object(params.Bucket, key)
+    if item.ETag and o and not etag_in(item.ETag, o.ETag) then
+      errors[#errors + 1] = { Key = key, Code = "PreconditionFailed",
+                              Message = "At least one of the pre-conditions you specified did not hold" }
+    else
+      if o then remove_object(params.Bucket, key) end
+      if not del.Quiet then deleted[#deleted + 1] = { Key = key } end
+    end
+  end
+  return { Deleted = deleted, Errors = errors }
+end
+
+-- ---- copies ---------------------------------------------------------------------------
+
+local function url_decode(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+-- The (bucket, key) of an x-amz-copy-source value: "bucket/key", maybe with a leading
+-- slash, percent-encoded, maybe with ?versionId=.
+local function parse_copy_source(src)
+  src = (src or ""):gsub("%?versionId=.*$", "")
+  src = url_decode(src):gsub("^/", "")
+  local bucket, key = src:match("^([^/]+)/(.+)$")
+  if not bucket then
+    sim.error("InvalidArgument", "Copy Source must mention the source bucket and key: "
+              .. "sourcebucket/sourcekey")
+  end
+  return bucket, key
+end
+
+local function check_copy_conditions(src, params)
+  if params.CopySourceIfMatch and not etag_in(params.CopySourceIfMatch, src.ETag) then
+    precondition_failed("x-amz-copy-source-If-Match")
+  end
+  if params.CopySourceIfNoneMatch and etag_in(params.CopySourceIfNoneMatch, src.ETag) then
+    precondition_failed("x-amz-copy-source-If-None-Match")
+  end
+  if params.CopySourceIfUnmodifiedSince
+     and math.floor(src.LastModified) > params.CopySourceIfUnmodifiedSince then
+    precondition_failed("x-amz-copy-source-If-Unmodified-Since")
+  end
+  if params.CopySourceIfModifiedSince
+     and math.floor(src.LastModified) <= params.CopySourceIfModifiedSince then
+    precondition_failed("x-amz-copy-source-If-Modified-Since")
+  end
+end
+
+function M.ops.CopyObject(params, ctx)
+  bucket_or_error(params.Bucket)
+  check_key(params.Key)
+  local sb, sk = parse_copy_source(params.CopySource)
+  local src = object_or_error(sb, sk)
+  check_copy_conditions(src, params)
+  local directive = params.MetadataDirective or "COPY"
+  if directive ~= "COPY" and directive ~= "REPLACE" then
+    sim.error("InvalidArgument", "Unknown metadata directive.")
+  end
+  if sb == params.Bucket and sk == params.Key and directive == "COPY" then
+    sim.error("InvalidRequest", "This copy request is illegal because it is trying to copy an "
+              .. "object to itself without changing the object's metadata, storage class, "
+              .. "website redirect location or encryption attributes.")
+  end
+  check_write_conditions(params.Bucket, params.Key, params)
+  local fields
+  if directive == "REPLACE" then
+    fields = params
+  else
+    fields = { ContentType = src.ContentType, Metadata = src.Metadata }
+    for _, f in ipairs(HEADER_FIELDS) do fields[f] = src[f] end
+  end
+  local copy = {}
+  for k, v in pairs(fields) do copy[k] = v end
+  copy.Metadata = {}
+  for k, v in pairs(fields.Metadata or {}) do copy.Metadata[k] = v end
+  copy.ETag, copy._parts = nil, nil
+  local o = put_object(params.Bucket, params.Key, src._body, copy)
+  return { CopyObjectResult = { ETag = o.ETag, LastModified = o.LastModified } }
+end
+
+-- ---- multipart uploads ----------------------------------------------------------------
+
+local function upload_or_error(params)
+  bucket_or_error(params.Bucket)
+  local u = world.get("s3.upload", params.UploadId or "")
+  if not u or u.Bucket ~= params.Bucket or u.Key ~= params.Key then
+    sim.error("NoSuchUpload", "The specified upload does not exist. The upload ID may be "
+              .. "invalid, or the upload may have been aborted or completed.", 404)
+  end
+  return u
+end
+
+local function check_part_number(n)
+  if type(n) ~= "number" or n < 1 or n > 10000 then
+    sim.error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+  end
+end
+
+function M.ops.CreateMultipartUpload(params, ctx)
+  bucket_or_error(params.Bucket)
+  check_key(params.Key)
+  local id = sim.base64_encode(sim.md5(sim.uuid()) .. sim.md5(sim.uuid()) .. sim.md5(params.Key))
+                :gsub("[+/=]", { ["+"] = "-", ["/"] = "_", ["="] = "" })
+  local fields = { ContentType = params.ContentType, Metadata = params.Metadata or {} }
+  for _, f in ipairs(HEADER_FIELDS) do fields[f] = params[f] end
+  world.put("s3.upload", id, {
+    UploadId = id, Bucket = params.Bucket, Key = params.Key, Initiated = sim.now(),
+    StorageClass = "STANDARD", _fields = fields, _parts = {},
+  })
+  return { Bucket = params.Bucket, Key = params.Key, UploadId = id }
+end
+
+local function store_part(u, n, body)
+  local etag = etag_of(body)
+  u._parts[tostring(n)] = { etag = etag, body = body, size = #body, at = sim.now() }
+  return etag
+end
+
+function M.ops.UploadPart(params, ctx)
+  local u = upload_or_error(params)
+  check_part_number(params.PartNumber)
+  local body = params.Body or ""
+  check_content_md5(body, params.ContentMD5)
+  return { ETag = store_part(u, params.PartNumber, body) }
+end
+
+function M.ops.UploadPartCopy(params, ctx)
+  local u = upload_or_error(params)
+  check_part_number(params.PartNumber)
+  local sb, sk = parse_copy_source(params.CopySource)
+  local src = object_or_error(sb, sk)
+  check_copy_conditions(src, params)
+  local body = src._body
+  if params.CopySourceRange then
+    local a, b = params.CopySourceRange:match("^bytes=(%d+)%-(%d+)$")
+    a, b = tonumber(a), tonumber(b)
+    if not a or b < a or b >= src.ContentLength then
+      sim.error("InvalidArgument", ("Range specified is not valid for source object of size: %d"):format(
+                  src.ContentLength))
+    end
+    body = body:sub(a + 1, b + 1)
+  end
+  local etag = store_part(u, params.PartNumber, body)
+  return { CopyPartResult = { ETag = etag, LastModified = sim.now() } }
+end
+
+function M.ops.CompleteMultipartUpload(params, ctx)
+  local u = upload_or_error(params)
+  local parts = params.MultipartUpload and params.MultipartUpload.Parts or {}
+  if #parts == 0 then
+    sim.error("MalformedXML", "The XML you provided was not well-formed or did not validate "
+              .. "against our published schema")
+  end
+  local bodies, digests, sizes = {}, {}, {}
+  local prev = 0
+  for i, p in ipairs(parts) do
+    if type(p.PartNumber) ~= "number" or p.PartNumber <= prev then
+      sim.error("InvalidPartOrder", "The list of parts was not in ascending order. Parts must "
+                .. "be ordered by part number.")
+    end
+    prev = p.PartNumber
+    local stored = u._parts[tostring(p.PartNumber)]
+    if not stored or bare_etag(p.ETag) ~= bare_etag(stored.etag) then
+      sim.error("InvalidPart", "One or more of the specified parts could not be found. The part "
+                .. "may not have been uploaded, or the specified entity tag may not match the "
+                .. "part's entity tag.")
+    end
+    if i < #parts and stored.size < min_part_size() then
+      sim.error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
+    end
+    bodies[#bodies + 1] = stored.body
+    digests[#digests + 1] = sim.md5(stored.body)
+    sizes[#sizes + 1] = stored.size
+  end
+  check_write_conditions(params.Bucket, params.Key, params)
+  local fields = {}
+  for k, v in pairs(u._fields) do fields[k] = v end
+  fields.ETag = ('"%s-%d"'):format(sim.md5_hex(table.concat(digests)), #parts)
+  fields._parts = sizes
+  local o = put_object(params.Bucket, params.Key, table.concat(bodies), fields)
+  world.remove("s3.upload", u.UploadId)
+  local host = ctx.host or "s3.amazonaws.com"
+  return { Location = ("http://%s/%s/%s"):format(host, params.Bucket, params.Key),
+           Bucket = params.Bucket, Key = params.Key, ETag = o.ETag }
+end
+
+function M.ops.AbortMultipartUpload(params, ctx)
+  local u = upload_or_error(params)
+  world.remove("s3.upload", u.UploadId)
+  return {}
+end
+
+-- ---- listing --------------------------------------------------------------------------
+
+-- The first index in the sorted list whose value is > after (or >= at when `after` is nil).
+local function lower_bound(ids, value, strict)
+  local lo, hi = 1, #ids + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    local v = ids[mid]
+    if v < value or (strict and v == value) then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
+local function starts_with(s, prefix) return s:sub(1, #prefix) == prefix end
+
+function M.ops.ListObjectsV2(params, ctx)
+  bucket_or_error(params.Bucket)
+  local prefix = params.Prefix or ""
+  local delimiter = params.Delimiter
+  if delimiter == "" then delimiter = nil end
+  local max_keys = params.MaxKeys or MAX_KEYS
+  if max_keys > MAX_KEYS then max_keys = MAX_KEYS end
+  if max_keys < 0 then sim.error("InvalidArgument", "max-keys cannot be negative") end
+
+  -- Where to start: after the token's marker, else after StartAfter.
+  local after, skip_prefix
+  if params.ContinuationToken then
+    local t = sim.base64_decode(params.ContinuationToken)
+    local kind, marker = (t or ""):match("^awssim:(%a+):(.*)$")
+    if not kind then
+      sim.error("InvalidArgument", "The continuation token provided is incorrect")
+    end
+    after = marker
+    if kind == "cp" then skip_prefix = marker end
+  elseif params.StartAfter and params.StartAfter ~= "" then
+    after = params.StartAfter
+  end
+
+  local base = params.Bucket .. "/"
+  local ids = sorted_object_ids()
+  local full_prefix = base .. prefix
+  local i = lower_bound(ids, full_prefix, false)
+  if after and base .. after >= full_prefix then i = lower_bound(ids, base .. after, true) end
+
+  local contents, prefixes = sim.array {}, sim.array {}
+  local count, truncated, last_marker, last_kind = 0, false, nil, nil
+  while ids[i] and starts_with(ids[i], full_prefix) do
+    local key = ids[i]:sub(#base + 1)
+    if skip_prefix and starts_with(key, skip_prefix) then
+      i = i + 1
+    else
+      skip_prefix = nil
+      local cp
+      if delimiter then
+        local at = key:find(delimiter, #prefix + 1, true)
+        if at then cp = key:sub(1, at + #delimiter - 1) end
+      end
+      if count >= max_keys then
+        truncated = max_keys > 0
+        break
+      end
+      count = count + 1
+      if cp then
+        prefixes[#prefixes + 1] = { Prefix = cp }
+        last_marker, last_kind = cp, "cp"
+        skip_prefix = cp
+        i = i + 1
+      else
+        local o = world.get("s3.object", ids[i])
+        local entry = { Key = key,
+                        LastModified = o.LastModified, ETag = o.ETag, Size = o.ContentLength,
+                        StorageClass = "STANDARD" }
+        if params.FetchOwner then
+          entry.Owner = canonical_owner(world.get("s3.bucket", params.Bucket)._owner or ctx.account)
+        end
+        contents[#contents + 1] = entry
+        last_marker, last_kind = key, "key"
+        i = i + 1
+      end
+    end
+  end
+  -- With EncodingType=url the codec url-encodes keys and prefixes on the way out.
+  return {
+    Name = params.Bucket,
+    Prefix = prefix,
+    Delimiter = delimiter,
+    MaxKeys = max_keys,
+    EncodingType = params.EncodingType,
+    KeyCount = count,
+    IsTruncated = truncated,
+    Contents = #contents > 0 and contents or nil,
+    CommonPrefixes = #prefixes > 0 and prefixes or nil,
+    ContinuationToken = params.ContinuationToken,
+    NextContinuationToken = truncated and sim.base64_encode("awssim:" .. last_kind .. ":" .. last_marker) or nil,
+    StartAfter = params.StartAfter,
+  }
+end
+
+-- ---- seed -----------------------------------------------------------------------------
+
+-- Seed section (docs/awssim-resources.md):
+-- { "min_part_size": n,
+--   "buckets": [{ "Name": "b", "Region"?, "CreationDate"?,
+--                 "objects": [{ "Key", "Body" | "BodyBase64", "ContentType"?, "Metadata"? }],
+--                 "generate": { "prefix": "data/", "count": 1500, "size": 64 } }] }
+-- "generate" adds count objects <prefix>000001 ... with size bytes of deterministic text.
 function M.seed(section)
-  local now = sim.now()
+  if section.min_part_size then data().min_part_size = section.min_part_size end
   for _, b in ipairs(section.buckets or {}) do
     if not valid_bucket_name(b.Name) then
       error(("s3 bucket name %q is not valid"):format(tostring(b.Name)), 0)
     end
-    local created = b.CreationDate and sim.parse_time(b.CreationDate) or now
-    new_bucket(b.Name, b.Region or sim.config().region, created)
+    local bucket = world.get("s3.bucket", b.Name)
+                   or M.create_bucket(b.Name, b.Region or sim.config().region, sim.config().account)
+    if b.CreationDate then bucket.CreationDate = sim.parse_time(b.CreationDate) or bucket.CreationDate end
     for _, o in ipairs(b.objects or {}) do
       local body = o.Body or ""
       if o.BodyBase64 then
         body = sim.base64_decode(o.BodyBase64)
         if not body then error(("%s/%s: BodyBase64 is not base64"):format(b.Name, o.Key), 0) end
       end
-      new_object(b.Name, o.Key, body, o.ContentType, o.Metadata, now)
+      put_object(b.Name, o.Key, body, { ContentType = o.ContentType, Metadata = o.Metadata,
+                                        CacheControl = o.CacheControl })
+    end
+    local g = b.generate
+    if g then
+      local size = g.size or 32
+      for n = 1, g.count or 0 do
+        local key = ("%s%06d"):format(g.prefix or "", n)
+        local line = ("%s %d\n"):format(key, n)
+        local body = line:rep(size // #line + 1):sub(1, size)
+        put_object(b.Name, key, body, { ContentType = g.ContentType or "text/plain" })
+      end
     end
   end
 end
