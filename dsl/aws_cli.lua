@@ -71,7 +71,10 @@ function M.full_result(cfg, extra_keys, next_page)
   end
   for _, key in ipairs(non_aggregate_keys) do
     if result[key] == nil then order[#order + 1] = key end
-    result[key] = non_aggregate and non_aggregate[key] or json.null
+    -- not `a and b or c`: a false value (IncludeNestedStacks) must stay false
+    local v = non_aggregate and non_aggregate[key]
+    if v == nil then v = json.null end
+    result[key] = v
   end
   return result, order
 end

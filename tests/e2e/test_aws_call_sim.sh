@@ -29,7 +29,8 @@ lacks err.txt "$AWS_SECRET_ACCESS_KEY"
 
 # An AWS error: exit 1, "CODE: message (service Operation, HTTP n, request id ...)".
 expect_exit 1 call ec2 describe_images '{"ImageIds": ["bad"]}'
-contains err.txt 'InvalidAMIID.Malformed: Invalid id: "bad" (ec2 DescribeImages, HTTP 400, request id '
+contains err.txt 'InvalidAMIID.Malformed: Invalid id: "bad"'
+contains err.txt '(ec2 DescribeImages, HTTP 400, request id '
 test ! -s out.txt || fail "an error printed something on stdout"
 
 # Bad input: exit 2.
