@@ -77,21 +77,21 @@ head -c 3000 /dev/urandom >src.bin
 expect_exit 0 awsc s3api put-object --bucket new-bucket --key src.bin --body src.bin
 expect_exit 0 awsc s3api create-multipart-upload --bucket new-bucket --key assembled --content-type app/x --query UploadId --output text
 UP=$(cat out.txt)
-expect_exit 0 awsc s3api upload-part-copy --bucket new-bucket --key assembled --upload-id "$UP" --part-number 1 \
+expect_exit 0 awsc s3api upload-part-copy --bucket new-bucket --key assembled --upload-id="$UP" --part-number 1 \
     --copy-source new-bucket/src.bin --copy-source-range bytes=0-1499 --query CopyPartResult.ETag --output text
 E1=$(cat out.txt)
 head -c 1500 src.bin >p1.bin
 same "\"$(md5sum p1.bin | cut -d' ' -f1)\"" out.txt
 printf 'tail' >p2.bin
-expect_exit 0 awsc s3api upload-part --bucket new-bucket --key assembled --upload-id "$UP" --part-number 2 --body p2.bin --query ETag --output text
+expect_exit 0 awsc s3api upload-part --bucket new-bucket --key assembled --upload-id="$UP" --part-number 2 --body p2.bin --query ETag --output text
 E2=$(cat out.txt)
-expect_exit 254 awsc s3api upload-part-copy --bucket new-bucket --key assembled --upload-id "$UP" --part-number 3 \
+expect_exit 254 awsc s3api upload-part-copy --bucket new-bucket --key assembled --upload-id="$UP" --part-number 3 \
     --copy-source new-bucket/src.bin --copy-source-range bytes=0-5000
 contains err.txt "InvalidArgument"
 cat >parts.json <<JSON
 {"Parts": [{"PartNumber": 1, "ETag": $E1}, {"PartNumber": 2, "ETag": $E2}]}
 JSON
-expect_exit 0 awsc s3api complete-multipart-upload --bucket new-bucket --key assembled --upload-id "$UP" \
+expect_exit 0 awsc s3api complete-multipart-upload --bucket new-bucket --key assembled --upload-id="$UP" \
     --multipart-upload file://parts.json --query ETag --output text
 WANT=$(python3 -c '
 import hashlib
@@ -104,8 +104,8 @@ cat p1.bin p2.bin >want.bin
 expect_exit 0 cmp want.bin assembled.bin
 expect_exit 0 awsc s3api create-multipart-upload --bucket new-bucket --key dropped --query UploadId --output text
 UP2=$(cat out.txt)
-expect_exit 0 awsc s3api abort-multipart-upload --bucket new-bucket --key dropped --upload-id "$UP2"
-expect_exit 254 awsc s3api upload-part --bucket new-bucket --key dropped --upload-id "$UP2" --part-number 1 --body p2.bin
+expect_exit 0 awsc s3api abort-multipart-upload --bucket new-bucket --key dropped --upload-id="$UP2"
+expect_exit 254 awsc s3api upload-part --bucket new-bucket --key dropped --upload-id="$UP2" --part-number 1 --body p2.bin
 contains err.txt "NoSuchUpload"
 
 finish

@@ -491,7 +491,7 @@ function M.ops.CreateMultipartUpload(params, ctx)
   bucket_or_error(params.Bucket)
   check_key(params.Key)
   local id = sim.base64_encode(sim.md5(sim.uuid()) .. sim.md5(sim.uuid()) .. sim.md5(params.Key))
-                :gsub("[+/=]", { ["+"] = "-", ["/"] = "_", ["="] = "" })
+                :gsub("[+/=]", { ["+"] = ".", ["/"] = "_", ["="] = "" })
   local fields = { ContentType = params.ContentType, Metadata = params.Metadata or {} }
   for _, f in ipairs(HEADER_FIELDS) do fields[f] = params[f] end
   world.put("s3.upload", id, {
