@@ -23,12 +23,20 @@ usage: wfrun [options] WORKFLOW.lua [PARAMS...]     run a workflow
        wfrun runs                                   all runs, oldest first
        wfrun help WORKFLOW.lua                      a workflow's parameters and steps
        wfrun call SERVICE OPERATION [JSON-ARGS]     one AWS call, printed as `aws --output json` does
+       wfrun apply PLAN.json                        run a saved plan after checking its facts again
+       wfrun test WORKFLOW.lua [PARAMS...]          prove every undo of a workflow on awssim
+       wfrun s3 sync|verify SRC DST [options]       copy or compare S3 prefixes (wfrun s3 --help)
+       wfrun unlock ENV --force --reason TEXT       break a stuck lock, recording who and why
 
 options:
   -y, --yes              confirm points of no return without asking
       --no-rollback      on SIGINT/SIGTERM stop and keep the run resumable
       --dry-run          same as the plan command
       --state-dir=DIR    journals and locks (default .wfrun, or $WFRUN_STATE_DIR)
+      --state=URL        shared journals and locks: a directory or s3://bucket/prefix
+      --confirm=ENV      confirm a point of no return in a protected environment (--yes is not enough)
+      --config=FILE      project config (protected environments; default: wfrun.config.lua, searched upward)
+      --junit=FILE       write verification and smoke results as JUnit XML
       --log-format=FMT   text (default) or json; TeamCity messages when TEAMCITY_VERSION is set
   -v, --verbose          debug messages and subprocess output
       --sim              run against a fresh local AWS simulator (awssim) on a loopback port
@@ -49,6 +57,11 @@ stopped after the point of no return, 4 another run holds the lock.]]
 local COMMANDS = { run = true, plan = true, resume = true, rollback = true, status = true, runs = true, help = true,
                    call = true }
 
+-- Commands that live in a module of their own: module.run(opts, words) -> exit code.
+-- Each module parses its own options from words (unknown global options land there).
+local COMMAND_MODULES = { apply = "dsl.cmd_apply", test = "dsl.cmd_test", s3 = "dsl.cmd_s3", unlock = "dsl.cmd_unlock" }
+for name in pairs(COMMAND_MODULES) do COMMANDS[name] = true end
+
 -- Global options: name -> { field, takes_value }
 local OPTIONS = {
   ["yes"] = { "yes" }, ["y"] = { "yes" },
@@ -68,6 +81,10 @@ local OPTIONS = {
   ["seed"] = { "seed", true },
   ["time-scale"] = { "time_scale", true },
   ["sim-state"] = { "sim_state", true },
+  ["state"] = { "state", true },
+  ["junit"] = { "junit", true },
+  ["confirm"] = { "confirm", true },
+  ["config"] = { "config", true },
 }
 
 -- Splits argv into global options and the remaining words (command and params).
@@ -219,6 +236,11 @@ dispatch_configured = function(opts, words)
   end
   if words[1] == "--" then words = tail(words, 2) end
   if cmd == "call" then return require("dsl.aws_cli").run(words, opts) end
+  if COMMAND_MODULES[cmd] then
+    local ok, mod = pcall(require, COMMAND_MODULES[cmd])
+    if not ok then errors.raise_usage(("command %s is not available in this build"):format(cmd), USAGE) end
+    return mod.run(opts, words)
+  end
   if opts.help then return cmd_help(opts, cmd == "run" and words or { words[1] }) end
   if cmd == "run" then return cmd_run(opts, words) end
   if cmd == "plan" then return cmd_plan(opts, words) end
