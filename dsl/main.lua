@@ -12,7 +12,11 @@ local runs = require "dsl.runs"
 
 local M = {}
 
-M.VERSION = "0.1.0"
+-- Version and git commit, recorded at build time (engine/main.c registers wf.build).
+local build_ok, build = pcall(require, "wf.build")
+if not build_ok then build = { version = "0.1.0", commit = "unknown" } end
+M.VERSION = build.version
+M.COMMIT = build.commit
 
 local USAGE = [[
 usage: wfrun [options] WORKFLOW.lua [PARAMS...]     run a workflow
@@ -49,7 +53,7 @@ options:
       --profile=NAME     AWS profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)
       --endpoint-url=URL AWS endpoint for every service (default: AWS_ENDPOINT_URL[_<SERVICE>])
   -h, --help             this text
-      --version          print the version
+      --version          print the version and the git commit it was built from
 
 exit codes: 0 done, 1 failed and rolled back, 2 bad input, 3 rollback incomplete or
 stopped after the point of no return, 4 another run holds the lock.]]
@@ -205,7 +209,7 @@ local dispatch_configured
 local function dispatch(argv)
   local opts, words = parse_global(argv)
   if opts.version then
-    sys.write_stdout("wfrun " .. M.VERSION .. "\n")
+    sys.write_stdout(("wfrun %s (commit %s)\n"):format(M.VERSION, M.COMMIT))
     return 0
   end
   if opts.help and #words == 0 then

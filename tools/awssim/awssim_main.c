@@ -11,12 +11,14 @@
 
 #include "server.h"
 #include "sim.h"
+#include "wf_build_info.h"
 
 static const char usage[] =
     "usage: awssim [--listen 127.0.0.1:PORT] [--seed FILE] [--state FILE]\n"
     "              [--time-scale N] [--credentials KEY:SECRET[:ACCOUNT] ...]\n"
     "              [--region REGION] [--request-log FILE] [--fault SPEC ...]\n"
     "              [--fault-seed N]\n"
+    "       awssim --version | --help\n"
     "\n"
     "A local AWS (EC2, Auto Scaling, RDS, CloudFormation, STS, S3, SSM wire protocols)\n"
     "with state, simulated time and fault injection. Prints its endpoint URL on the\n"
@@ -36,6 +38,7 @@ static const char usage[] =
     "  --fault SPEC        a fault rule, e.g. op=RunInstances,error=Unavailable,nth=2\n"
     "                      or throttle=0.5 or op=GetObject,latency_ms=200 or a JSON rule\n"
     "  --fault-seed N      seed of the random generator of probability faults\n"
+    "  --version           print the version and the git commit it was built from\n"
     "\n"
     "Control endpoint (unsigned, same port): /_awssim/{health,faults,requests,inventory,\n"
     "clock,save,reset,seed}. See docs/awssim.md.\n";
@@ -85,6 +88,10 @@ int main(int argc, char **argv)
         const char *v;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
+            rc = WF_EXIT_OK;
+            goto out;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("awssim %s (commit %s)\n", WF_BUILD_VERSION, WF_BUILD_COMMIT);
             rc = WF_EXIT_OK;
             goto out;
         } else if ((v = option_value(argc, argv, &i, "--listen"))) {
