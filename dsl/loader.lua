@@ -19,10 +19,7 @@ function M.search_path()
   local dirs = {}
   local env = sys.getenv("WFRUN_WORKFLOWS_PATH")
   if env then for d in env:gmatch("[^:]+") do dirs[#dirs + 1] = d end end
-  local exe_share = sys.getenv("WFRUN_SHARE_DIR")
-  if exe_share then dirs[#dirs + 1] = exe_share .. "/workflows" end
-  dirs[#dirs + 1] = "/usr/local/share/wfrun/workflows"
-  dirs[#dirs + 1] = "/usr/share/wfrun/workflows"
+  for _, share in ipairs(require("dsl.paths").share_dirs()) do dirs[#dirs + 1] = share .. "/workflows" end
   return dirs
 end
 

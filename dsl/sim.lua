@@ -21,20 +21,19 @@ function M.find_awssim()
 end
 
 -- The example world: --seed, else workflows/examples/seed.json from the source tree (a
--- build directory sits inside it) or from the installed share directory.
+-- build directory sits inside it) or from the share directories (dsl/paths.lua).
 function M.find_seed(explicit)
   if explicit then
     if sys.exists(explicit) ~= "file" then errors.raise_usage("--seed: no such file " .. explicit) end
     return explicit
   end
-  local exe = sys.exe_path()
+  local paths = require "dsl.paths"
   local candidates = {}
-  if exe then
-    local dir = dirname(exe)
-    candidates[#candidates + 1] = dir .. "/../workflows/examples/seed.json"
-    candidates[#candidates + 1] = dir .. "/../share/wfrun/workflows/examples/seed.json"
+  local src = paths.source_workflows()
+  if src then candidates[#candidates + 1] = src .. "/examples/seed.json" end
+  for _, share in ipairs(paths.share_dirs()) do
+    candidates[#candidates + 1] = share .. "/workflows/examples/seed.json"
   end
-  candidates[#candidates + 1] = "/usr/share/wfrun/workflows/examples/seed.json"
   for _, c in ipairs(candidates) do
     if sys.exists(c) == "file" then return c end
   end

@@ -79,10 +79,7 @@ function M.search_path()
   if env then for d in env:gmatch("[^:]+") do dirs[#dirs + 1] = d end end
   local wdir = workflow_dir()
   if wdir then dirs[#dirs + 1] = wdir .. "/components" end
-  local share = sys.getenv("WFRUN_SHARE_DIR")
-  if share then dirs[#dirs + 1] = share .. "/workflows/components" end
-  dirs[#dirs + 1] = "/usr/local/share/wfrun/workflows/components"
-  dirs[#dirs + 1] = "/usr/share/wfrun/workflows/components"
+  for _, share in ipairs(require("dsl.paths").share_dirs()) do dirs[#dirs + 1] = share .. "/workflows/components" end
   return dirs
 end
 
