@@ -1,4 +1,6 @@
 -- The ctx a step's run, undo and when functions receive.
+local facts = require "dsl.facts"
+
 local M = {}
 
 local readonly_mt = {
@@ -30,6 +32,9 @@ function M.new(r, step, attempt, save)
     -- ctx.save{ id = ... } journals partial outputs at once, so that a step interrupted or
     -- failing after it created something is still undone (its undo gets them).
     save = save or function() end,
+    -- ctx.fact("name", value) -> value: in a plan, pins a value a lookup found, so that
+    -- `wfrun apply` refuses when it is different by then (a no-op in a run).
+    fact = facts.record,
   }
 end
 

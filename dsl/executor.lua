@@ -13,6 +13,7 @@ local context = require "dsl.context"
 local errors = require "dsl.errors"
 local loader = require "dsl.loader"
 local params_mod = require "dsl.params"
+local protection = require "dsl.protection"
 local state = require "dsl.state"
 
 local M = {}
@@ -233,6 +234,7 @@ local function rollback(r, reason)
 end
 
 local function confirm(r, step)
+  if r.protection or r.opts.confirm then return protection.confirm(r, step) end
   if r.opts.yes then return true end
   if not sys.isatty(0) then
     return false, ('step "%s" is irreversible (the point of no return); pass --yes to confirm'):format(step.name)
@@ -316,6 +318,9 @@ local function lock_key(spec, params)
   return name and params[name] and tostring(params[name]) or "default"
 end
 
+-- The environment a run acts on (its lock's key): protected environments are matched on it.
+M.environment = lock_key
+
 -- Takes the (workflow, environment) lock or raises a {kind="locked"} error (exit 4).
 local function take_lock(r)
   r.lock_path = state.lock_path(r.opts.state_dir, r.spec.name, lock_key(r.spec, r.params))
@@ -352,8 +357,9 @@ function M.start(spec, values, opts)
   local r = new_live_run(spec, values, opts)
   r.id = state.new_run_id(spec.name)
   r.timestamp = sys.compact_time(interrupt.wall())
+  local confirmed = protection.check(r, lock_key(spec, values))   -- exit 2 in a protected environment without --confirm=ENV
   local irreversible = M.needs_confirmation(spec)
-  if irreversible and not opts.yes and not sys.isatty(0) then
+  if irreversible and not confirmed and not opts.yes and not sys.isatty(0) then
     errors.raise_usage(('step "%s" is irreversible (the point of no return): pass --yes to run it non-interactively')
       :format(irreversible.name))
   end
@@ -403,6 +409,7 @@ function M.resume(run_id, opts, extra_words)
   if r.phase == "rolled_back" then
     errors.raise_usage(("run %s was rolled back; nothing to resume (start a new run)"):format(run_id))
   end
+  protection.check(r, lock_key(r.spec, r.params))
   return with_lock(r, function()
     r.journal = journal.open(state.journal_path(opts.state_dir, r.id))
     local rolling_back = r.phase == "rolling_back" or r.stopped_in == "rolling_back"

@@ -7,7 +7,6 @@ local errors = require "dsl.errors"
 local loader = require "dsl.loader"
 local params_mod = require "dsl.params"
 local executor = require "dsl.executor"
-local plan_mod = require "dsl.plan"
 local runs = require "dsl.runs"
 
 local M = {}
@@ -21,13 +20,14 @@ M.COMMIT = build.commit
 local USAGE = [[
 usage: wfrun [options] WORKFLOW.lua [PARAMS...]     run a workflow
        wfrun plan WORKFLOW.lua [PARAMS...]          dry run: list every call and undo
+       wfrun plan PLAN.json --format=markdown       show a saved plan again (for review)
        wfrun resume RUN-ID                          continue a stopped or crashed run
        wfrun rollback RUN-ID                        undo what a run finished
        wfrun status [RUN-ID]                        steps of a run (default: the latest)
        wfrun runs                                   all runs, oldest first
        wfrun help WORKFLOW.lua                      a workflow's parameters and steps
        wfrun call SERVICE OPERATION [JSON-ARGS]     one AWS call, printed as `aws --output json` does
-       wfrun apply PLAN.json                        run a saved plan after checking its facts again
+       wfrun apply PLAN.json [--SECRET=VALUE...]    run a saved plan after checking its facts again
        wfrun test WORKFLOW.lua [PARAMS...]          prove every undo of a workflow on awssim
        wfrun s3 sync|verify SRC DST [options]       copy or compare S3 prefixes (wfrun s3 --help)
        wfrun unlock ENV --force --reason TEXT       break a stuck lock, recording who and why
@@ -47,7 +47,7 @@ options:
       --seed=FILE        the simulator's starting world (default: workflows/examples/seed.json)
       --time-scale=N     simulated time runs N times faster (default 60)
       --sim-state=FILE   keep the simulator's world in FILE between runs (for resume)
-      --format=FMT       plan output: text (default) or json
+      --format=FMT       plan output: text (default), json (what apply takes) or markdown
   -o, --output=FILE      write the plan to FILE instead of stdout
       --region=REGION    AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)
       --profile=NAME     AWS profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)
@@ -154,23 +154,11 @@ local function tail(list, from)
   return out
 end
 
-local function write_output(opts, text)
-  if opts.output then
-    sys.write_file(opts.output, text)
-    sys.write_stderr(("wfrun: plan written to %s\n"):format(opts.output))
-  else
-    sys.write_stdout(text)
-  end
-end
+-- Loads the workflow named on the command line (also for dsl/cmd_apply.lua).
+M.load_workflow = load_workflow
 
 local function cmd_plan(opts, words)
-  local spec = load_workflow(words[1])
-  local values = params_mod.bind(spec, tail(words, 2))
-  local fmt = opts.format or "text"
-  if fmt ~= "text" and fmt ~= "json" then errors.raise_usage(("--format must be text or json, not %q"):format(fmt)) end
-  local plan = plan_mod.build(spec, values)
-  write_output(opts, fmt == "json" and plan_mod.render_json(plan) or plan_mod.render_text(plan))
-  return 0
+  return require("dsl.cmd_plan").run(opts, words, load_workflow)
 end
 
 local function cmd_run(opts, words)

@@ -6,4 +6,5 @@ target_sources(wfcore PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/lua_args.c
   ${CMAKE_CURRENT_LIST_DIR}/sys.c
   ${CMAKE_CURRENT_LIST_DIR}/lua_re.c
-  ${CMAKE_CURRENT_LIST_DIR}/lua_http.c)
+  ${CMAKE_CURRENT_LIST_DIR}/lua_http.c
+  ${CMAKE_CURRENT_LIST_DIR}/lua_sources.c)

@@ -16,5 +16,6 @@ int wf_open_args(lua_State *L);        /* "wf.args"      engine/lua_args.c */
 int wf_open_re(lua_State *L);          /* "wf.re"        engine/lua_re.c: PCRE2 */
 int wf_open_http(lua_State *L);        /* "wf.http"      engine/lua_http.c */
 int wf_open_aws(lua_State *L);         /* "wf.aws"       engine/aws/lua_aws.c */
+int wf_open_sources(lua_State *L);     /* "wf.sources"   engine/lua_sources.c: DSL fingerprint */
 
 #endif

@@ -9,6 +9,7 @@
 local awscall = require "stdlib.awscall"
 local awstime = require "stdlib.awstime"
 local primitives = require "dsl.primitives"
+local facts = require "dsl.facts"
 
 local M = {}
 
@@ -51,14 +52,18 @@ function M.images(opts)
 end
 
 -- The newest available image whose name matches opts.pattern among opts.owners; an error
--- naming the pattern, the owners and what was found when there is none.
+-- naming the pattern, the owners and what was found when there is none. A plan pins the
+-- image id it resolved to.
 function M.latest(opts)
   assert(type(opts) == "table" and opts.pattern, "ami.latest{ pattern = , owners = }")
   local all = M.images { pattern = opts.pattern, owners = opts.owners }
-  for _, img in ipairs(all) do
-    if img.State == "available" then return img end
-  end
   local owners = table.concat(opts.owners or { "self" }, ", ")
+  for _, img in ipairs(all) do
+    if img.State == "available" then
+      facts.record(("newest image /%s/ of %s"):format(opts.pattern, owners), img.ImageId)
+      return img
+    end
+  end
   if #all == 0 then
     error(("no image whose name matches /%s/ is owned by %s"):format(opts.pattern, owners), 0)
   end
@@ -72,7 +77,9 @@ end
 function M.image(id)
   local res = awscall.unless({ "InvalidAMIID.NotFound", "InvalidAMIID.Unavailable" },
     aws().ec2.describe_images, { ImageIds = { id }, IncludeDeprecated = true, IncludeDisabled = true })
-  return res and awscall.list(res, "Images")[1] or nil
+  local img = res and awscall.list(res, "Images")[1] or nil
+  facts.record("image " .. tostring(id), img and img.State or nil)
+  return img
 end
 
 local function is_ami(v) return type(v) == "string" and v:match("^ami%-") ~= nil end

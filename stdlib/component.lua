@@ -141,14 +141,14 @@ local function run_file(path)
   local ok, run_err = pcall(chunk)
   if not ok then error(run_err, 0) end
   if not declared then error(('%s:1: no component declared (add: component "name" { ... })'):format(path), 0) end
-  return declared
+  return declared, source
 end
 
 -- Loads, checks and returns the component named name (see M.find). Errors name the file.
 function M.load(name)
   local path, why = M.find(name)
   if not path then error(why, 0) end
-  local decl = run_file(path)
+  local decl, source = run_file(path)
   local where = ("%s:%d"):format(path, decl.line)
   local errs = {}
   if type(decl.name) ~= "string" or not decl.name:match("^[%a][%w-]*$") then
@@ -174,6 +174,9 @@ function M.load(name)
   local text, terr = sys.read_file(c.template_file)
   if not text then error(("%s: template %s: %s"):format(where, c.template_file, tostring(terr)), 0) end
   c.template_body = text
+  -- a saved plan notices a component or template edited between plan and apply
+  require("dsl.facts").record("component " .. c.name,
+    { sha256 = sys.sha256_hex(source), template_sha256 = sys.sha256_hex(text) })
   c.stack_pattern = body.stack or (decl.name .. "-{env}")
   c.parameters = body.parameters or {}
   c.snapshot_parameter = body.snapshot_parameter

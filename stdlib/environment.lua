@@ -9,6 +9,7 @@ local awscall = require "stdlib.awscall"
 local stack = require "stdlib.stack"
 local single = require "stdlib.single"
 local primitives = require "dsl.primitives"
+local facts = require "dsl.facts"
 
 local M = {}
 
@@ -40,6 +41,14 @@ local function describe(c, name, s)
   local asg = single(groups, nil, ("Auto Scaling group (%s) of stack %s"):format(M.ASG_TYPE, s.StackName))
   env.asg = asg.PhysicalResourceId
   env.smoke_url = env.outputs[c.smoke.output]
+  if primitives.planning() then
+    -- a saved plan pins what the environment is made of, and its database's status
+    local names = {}
+    for _, b in ipairs(env.buckets) do names[#names + 1] = b.name end
+    facts.record("resources of stack " .. s.StackName,
+      { db = env.db, buckets = table.concat(names, ","), asg = env.asg })
+    require("stdlib.rds").instance(env.db)
+  end
   return env
 end
 

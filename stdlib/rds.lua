@@ -10,6 +10,7 @@ local awscall = require "stdlib.awscall"
 local awstime = require "stdlib.awstime"
 local primitives = require "dsl.primitives"
 local pace = require "stdlib.pace"
+local facts = require "dsl.facts"
 
 local M = {}
 
@@ -36,14 +37,18 @@ end
 function M.snapshot(id)
   local res = awscall.unless({ "DBSnapshotNotFound", "DBSnapshotNotFoundFault" },
     aws().rds.describe_db_snapshots, { DBSnapshotIdentifier = id })
-  return res and awscall.list(res, "DBSnapshots")[1] or nil
+  local snap = res and awscall.list(res, "DBSnapshots")[1] or nil
+  facts.record("DB snapshot " .. tostring(id), snap and snap.Status or nil)
+  return snap
 end
 
 -- The DB instance id (DescribeDBInstances' element), or nil when there is none.
 function M.instance(id)
   local res = awscall.unless({ "DBInstanceNotFound", "DBInstanceNotFoundFault" },
     aws().rds.describe_db_instances, { DBInstanceIdentifier = id })
-  return res and awscall.list(res, "DBInstances")[1] or nil
+  local db = res and awscall.list(res, "DBInstances")[1] or nil
+  facts.record("DB instance " .. tostring(id), db and db.DBInstanceStatus or nil)
+  return db
 end
 
 -- Starts a manual snapshot id of DB instance db (opts.tags: {Key=, Value=} list). A

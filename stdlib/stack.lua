@@ -10,6 +10,7 @@ local awscall = require "stdlib.awscall"
 local single = require "stdlib.single"
 local primitives = require "dsl.primitives"
 local pace = require "stdlib.pace"
+local facts = require "dsl.facts"
 
 local M = {}
 
@@ -34,13 +35,19 @@ end
 
 -- The stack (DescribeStacks' element) named name, or nil when there is none. name may
 -- also be a stack id (ARN), which finds deleted stacks too (status DELETE_COMPLETE).
+-- A plan pins the stack's id and status (or that there is none): see dsl/facts.lua.
 function M.find(name)
   local ok, res = pcall(aws().cloudformation.describe_stacks, { StackName = name })
   if not ok then
-    if not_found(res) then return nil end
+    if not_found(res) then
+      facts.record("stack " .. tostring(name), nil)
+      return nil
+    end
     error(res, 0)
   end
-  return awscall.list(res, "Stacks")[1]
+  local s = awscall.list(res, "Stacks")[1]
+  facts.record("stack " .. tostring(name), s and { id = s.StackId, status = s.StackStatus } or nil)
+  return s
 end
 
 -- The stack named name; an error saying so when there is none.
