@@ -225,6 +225,7 @@ M.public = setmetatable({}, {
 -- Sets up the AWS client (profile, region, endpoint_url, max_attempts, verbose);
 -- credentials are resolved at the first call.
 function M.configure(options)
+  M.options = options or {}   -- also read by stdlib/s3sync_batch, whose batch has its own client
   return caws.configure(options)
 end
 

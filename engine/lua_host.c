@@ -24,6 +24,7 @@ static const luaL_Reg engine_modules[] = {
     {"wf.re", wf_open_re},
     {"wf.http", wf_open_http},
     {"wf.aws", wf_open_aws},
+    {"wf.aws_batch", wf_open_aws_batch},
     {"wf.sources", wf_open_sources},
     {NULL, NULL}
 };

@@ -15,6 +15,7 @@ int wf_open_lock(lua_State *L);       /* "wf.lock"      engine/lua_lock.c */
 int wf_open_args(lua_State *L);        /* "wf.args"      engine/lua_args.c */
 int wf_open_re(lua_State *L);          /* "wf.re"        engine/lua_re.c: PCRE2 */
 int wf_open_http(lua_State *L);        /* "wf.http"      engine/lua_http.c */
+int wf_open_aws_batch(lua_State *L);   /* "wf.aws_batch" engine/aws/lua_aws_batch.c */
 int wf_open_aws(lua_State *L);         /* "wf.aws"       engine/aws/lua_aws.c */
 int wf_open_sources(lua_State *L);     /* "wf.sources"   engine/lua_sources.c: DSL fingerprint */
 

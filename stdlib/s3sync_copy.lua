@@ -1,0 +1,137 @@
+-- What a sync does to one object: a server-side CopyObject (metadata, content type and
+-- tags copied by S3 itself), or above the multipart threshold CreateMultipartUpload +
+-- UploadPartCopy + CompleteMultipartUpload (metadata and content type read with
+-- HeadObject first; the upload is aborted when a part fails); and DeleteObjects batches
+-- for extraneous target objects. Each runs through a batch (stdlib/s3sync_batch) and
+-- reports with done(ok, err) — a failed object never stops the others.
+local M = {}
+
+M.DELETE_BATCH = 1000      -- keys per DeleteObjects call (S3's maximum)
+M.MAX_PARTS = 10000        -- S3's limit of parts per upload
+M.MAX_PART_SIZE = 5 * 1024 * 1024 * 1024
+
+-- Percent-encodes an object key for x-amz-copy-source (slashes kept), as the AWS CLI does.
+function M.encode_key(key)
+  return (key:gsub("[^%w%-%._~/]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+function M.copy_source(bucket, key) return bucket .. "/" .. M.encode_key(key) end
+
+-- The part size for an object of size bytes: part_size, grown when it would take more
+-- than 10,000 parts.
+function M.part_size_for(size, part_size)
+  local p = part_size
+  while (size + p - 1) // p > M.MAX_PARTS do p = p * 2 end
+  if p > M.MAX_PART_SIZE then p = M.MAX_PART_SIZE end
+  return p
+end
+
+-- Single-request copy of src.bucket/prefix..key to dst.bucket/prefix..key.
+function M.copy_object(batch, src, dst, entry, done)
+  batch:submit(function(_, err) done(err == nil, err) end, "s3", "CopyObject", {
+    Bucket = dst.bucket, Key = dst.prefix .. entry.key,
+    CopySource = M.copy_source(src.bucket, src.prefix .. entry.key),
+    MetadataDirective = "COPY", TaggingDirective = "COPY",
+  }, dst.route)
+end
+
+-- Headers HeadObject returns that CreateMultipartUpload takes, so the copy keeps them.
+local KEPT = { "ContentType", "Metadata", "CacheControl", "ContentDisposition", "ContentEncoding",
+               "ContentLanguage", "Expires", "StorageClass", "WebsiteRedirectLocation" }
+
+-- Multipart copy: parts of part_size bytes, at most `window` parts in flight for this
+-- object (the batch bounds the total).
+function M.copy_multipart(batch, src, dst, entry, opts, done)
+  local key, source = dst.prefix .. entry.key, M.copy_source(src.bucket, src.prefix .. entry.key)
+  local part = M.part_size_for(entry.size, opts.part_size)
+  local nparts = math.max(1, (entry.size + part - 1) // part)
+  local etags, next_part, inflight, failed, upload = {}, 1, 0, nil, nil
+
+  local function finish_abort(err)
+    batch:submit(function() done(false, err) end, "s3", "AbortMultipartUpload",
+                 { Bucket = dst.bucket, Key = key, UploadId = upload }, dst.route)
+  end
+
+  local function complete()
+    local parts = {}
+    for i = 1, nparts do parts[i] = { PartNumber = i, ETag = etags[i] } end
+    batch:submit(function(_, err)
+      if err then finish_abort(err) else done(true) end
+    end, "s3", "CompleteMultipartUpload",
+      { Bucket = dst.bucket, Key = key, UploadId = upload, MultipartUpload = { Parts = parts } }, dst.route)
+  end
+
+  local send_parts
+  local function on_part(n, result, err)
+    inflight = inflight - 1
+    if err then failed = failed or err
+    else etags[n] = result.CopyPartResult and result.CopyPartResult.ETag end
+    if failed then
+      if inflight == 0 then finish_abort(failed) end
+      return
+    end
+    if next_part > nparts and inflight == 0 then complete() else send_parts() end
+  end
+
+  send_parts = function()
+    while next_part <= nparts and inflight < opts.part_window do
+      local n = next_part
+      next_part = n + 1
+      inflight = inflight + 1
+      local first = (n - 1) * part
+      local last = math.min(first + part, entry.size) - 1
+      batch:submit(function(result, err) on_part(n, result, err) end, "s3", "UploadPartCopy", {
+        Bucket = dst.bucket, Key = key, UploadId = upload, PartNumber = n, CopySource = source,
+        CopySourceRange = entry.size > 0 and ("bytes=%d-%d"):format(first, last) or nil,
+      }, dst.route)
+    end
+  end
+
+  batch:submit(function(head, err)
+    if err then return done(false, err) end
+    local params = { Bucket = dst.bucket, Key = key }
+    for _, f in ipairs(KEPT) do params[f] = head[f] end
+    if head.TagCount and head.TagCount > 0 then
+      -- GetObjectTagging is not in wfrun's trimmed S3 model yet: say so rather than drop tags silently.
+      opts.warn(("%s has %d tag(s), which a multipart copy does not carry over"):format(key, head.TagCount))
+    end
+    batch:submit(function(created, cerr)
+      if cerr then return done(false, cerr) end
+      upload = created.UploadId
+      send_parts()
+    end, "s3", "CreateMultipartUpload", params, dst.route)
+  end, "s3", "HeadObject", { Bucket = src.bucket, Key = src.prefix .. entry.key }, src.route)
+end
+
+-- Collects keys to delete and sends them in DeleteObjects batches of 1,000.
+-- on_done(keys_deleted, failures) where failures is a list of { key =, err = }.
+function M.deleter(batch, dst, on_done)
+  local keys = {}
+  local d = {}
+  function d.add(key)
+    keys[#keys + 1] = key
+    if #keys >= M.DELETE_BATCH then d.flush() end
+  end
+  function d.flush()
+    if #keys == 0 then return end
+    local objects, sent = {}, keys
+    keys = {}
+    for i, k in ipairs(sent) do objects[i] = { Key = dst.prefix .. k } end
+    batch:submit(function(result, err)
+      if err then
+        local failures = {}
+        for i, k in ipairs(sent) do failures[i] = { key = k, err = err } end
+        return on_done(0, failures)
+      end
+      local failures = {}
+      local cut = #dst.prefix + 1
+      for _, e in ipairs(result.Errors or {}) do
+        failures[#failures + 1] = { key = (e.Key or ""):sub(cut), err = ("%s: %s"):format(e.Code or "?", e.Message or "") }
+      end
+      on_done(#sent - #failures, failures)
+    end, "s3", "DeleteObjects", { Bucket = dst.bucket, Delete = { Objects = objects, Quiet = true } }, dst.route)
+  end
+  return d
+end
+
+return M
