@@ -104,4 +104,22 @@ for env in preprod live-12 qa; do
 done
 run_wf 0 "$WFRUN" --config=globs.lua --state-dir=st --confirm=prod-eu local.lua prod-eu
 contains err.txt "cut-over: succeeded"
+
+# --- resume is checked too: a run killed before its point of no return -------------------
+cat > slow.lua <<'WF'
+workflow "slow" { params = { env = param.string { position = 1 } } }
+step "prepare" { run = function() sh.run { "sh", "-c", 'touch started; [ -f go ] || { echo $$ > sleeper.pid; exec sleep 30; }' } end }
+step "cut-over" { needs = "prepare", irreversible = true, run = function() end }
+WF
+"$WFRUN" --config=globs.lua --state-dir=rs --confirm=prod slow.lua prod > slow.out 2>&1 &
+slow_pid=$!
+n=0; while [ ! -s sleeper.pid ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+kill -9 "$slow_pid"; wait "$slow_pid" 2>/dev/null
+kill "$(cat sleeper.pid)" 2>/dev/null
+touch go
+id=$(ls rs/runs | head -n 1)
+run_wf 2 "$WFRUN" --config=globs.lua --state-dir=rs --yes resume "$id"
+contains err.txt "environment \"prod\" is protected by prod*"
+run_wf 0 "$WFRUN" --config=globs.lua --state-dir=rs --confirm=prod resume "$id"
+contains err.txt "cut-over: succeeded"
 finish
