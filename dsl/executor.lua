@@ -9,6 +9,7 @@ local json = require "wf.json"
 local lock = require "wf.lock"
 local sys = require "wf.sys"
 local duration = require "wf.args"
+local checks = require "dsl.checks"
 local context = require "dsl.context"
 local errors = require "dsl.errors"
 local loader = require "dsl.loader"
@@ -100,6 +101,7 @@ local function run_step(r, step)
         mark_completed(r, step.name)
         if step.irreversible then r.ponr = step.name end
         clog.step_end(step.name, "succeeded", interrupt.now() - t0)
+        checks.step_end(r, step, "succeeded", interrupt.now() - t0)
         clog.set_step(nil)
         return true
       end
@@ -109,6 +111,7 @@ local function run_step(r, step)
     s.status, s.error = "failed", msg
     clog.error(msg)   -- before step_end, so TeamCity shows it inside the step's block
     clog.step_end(step.name, "failed", interrupt.now() - t0)
+    checks.step_end(r, step, "failed", interrupt.now() - t0, msg)
     if errors.kind(res) == "interrupted" or try == policy.attempts then
       clog.set_step(nil)
       return false, res
@@ -334,6 +337,7 @@ end
 
 local function with_lock(r, fn)
   take_lock(r)
+  checks.begin(r)   -- what --junit reports
   local ok, code = xpcall(fn, traceback_handler, r)
   pcall(lock.release, r.lock_path, r.id)
   if r.journal then r.journal:close() end

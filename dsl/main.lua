@@ -66,6 +66,14 @@ local COMMANDS = { run = true, plan = true, resume = true, rollback = true, stat
 local COMMAND_MODULES = { apply = "dsl.cmd_apply", test = "dsl.cmd_test", s3 = "dsl.cmd_s3", unlock = "dsl.cmd_unlock" }
 for name in pairs(COMMAND_MODULES) do COMMANDS[name] = true end
 
+-- Commands whose runs --junit reports (dsl/checks.lua); `wfrun test` writes its own.
+local JUNIT_COMMANDS = { run = true, resume = true, rollback = true, apply = true }
+local function reports_junit(opts, words)
+  local cmd = words[1]
+  if not (cmd and COMMANDS[cmd] and not cmd:match("%.lua$")) then cmd = "run" end
+  return opts.junit and not opts.help and JUNIT_COMMANDS[cmd]
+end
+
 -- Global options: name -> { field, takes_value }
 local OPTIONS = {
   ["yes"] = { "yes" }, ["y"] = { "yes" },
@@ -205,6 +213,7 @@ local function dispatch(argv)
     return 0
   end
   configure_logging(opts)
+  if reports_junit(opts, words) then require("dsl.checks").prepare_junit(opts.junit) end
   if opts.sim then
     local stop = require("dsl.sim").start(opts)
     opts.sim = nil
@@ -267,6 +276,8 @@ function M.main(argv)
     if type(e) == "string" and (sys.getenv("WFRUN_DEBUG") or "") ~= "" then return debug.traceback(e, 2) end
     return e
   end, argv)
+  local junit_ok, junit_err = require("dsl.checks").finish_junit()
+  if not junit_ok then sys.write_stderr("wfrun: --junit: " .. junit_err .. "\n") end
   if ok then return code end
   return report(code)
 end

@@ -22,6 +22,7 @@ M.step = {
   when         = { kind = "condition", doc = "function(ctx) or boolean: the step is skipped unless true" },
   irreversible = { kind = "boolean",  doc = "point of no return: confirmation first, nothing before it is undone once it ran" },
   always       = { kind = "boolean",  doc = "runs at the end whether the run succeeds or fails (cleanup)" },
+  verify       = { kind = "boolean",  doc = "a verification step: its outcome is a test case of --junit" },
 }
 
 M.retry = {

@@ -189,15 +189,22 @@ function M.verify_data(from, to, snapshot)
       :format(from.stack_name, to.stack_name, to.stack_name, snapshot))
     return
   end
+  local check = require "stdlib.check"
   local problems = {}
   for _, p in ipairs(M.bucket_pairs(from, to)) do
     local d = s3sync.compare(p.from, p.to)
+    -- test case names stay the same from run to run (CI keeps their history)
+    local case = ("bucket %s of %s holds the objects of %s"):format(p.logical, to.stack_name, from.stack_name)
     if d.ok then
-      log().info(("bucket %s: %d object(s), same keys and ETags as %s"):format(p.to, d.count_b, p.from))
+      local seen = ("%s: %d object(s), same keys and ETags as %s"):format(p.to, d.count_b, p.from)
+      log().info("bucket " .. seen)
+      check.record(case, true, seen)
     else
       problems[#problems + 1] = ("bucket %s differs from %s: %s"):format(p.to, p.from, s3sync.describe_diff(d))
+      check.record(case, false, problems[#problems])
     end
   end
+  local db_case = ("database of %s restored from the snapshot"):format(to.stack_name)
   local param = to.parameters[to.component.snapshot_parameter]
   if param ~= snapshot then
     problems[#problems + 1] = ("stack %s has %s = %q, not %q"):format(to.stack_name, to.component.snapshot_parameter,
@@ -209,6 +216,8 @@ function M.verify_data(from, to, snapshot)
   else
     problems[#problems + 1] = awscall.message(err)
   end
+  local db_ok = ok and param == snapshot
+  check.record(db_case, db_ok, db_ok and ("%s restored from %s"):format(tostring(to.db), tostring(snapshot)) or problems[#problems])
   if #problems > 0 then
     error(("%s is not a faithful copy of %s:\n  %s"):format(to.stack_name, from.stack_name, table.concat(problems, "\n  ")), 0)
   end

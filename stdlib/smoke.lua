@@ -7,6 +7,8 @@
 -- Uses the `http.get` primitive (read-only, so a dry run makes the request for real when
 -- the URL exists; a URL the plan has not really created is only listed).
 local awscall = require "stdlib.awscall"
+local check = require "stdlib.check"
+local interrupt = require "wf.interrupt"
 local primitives = require "dsl.primitives"
 local pace = require "stdlib.pace"
 
@@ -41,6 +43,8 @@ function M.check(opts)
   end
   local timeout = opts.timeout or "10s"
   if type(timeout) == "string" then timeout = require("wf.args").convert("duration", timeout) end
+  local t0 = interrupt.now()
+  local case = "smoke test GET " .. tostring(opts.url)   -- the test case of --junit
   local last
   for attempt = 1, attempts do
     local ok, answer = pcall(http.get, { url = opts.url, timeout = timeout, headers = opts.headers })
@@ -48,11 +52,15 @@ function M.check(opts)
       last = M.verdict(answer, want, opts.contains)
       if not last then
         log().info(("smoke test passed: GET %s -> %d (attempt %d)"):format(opts.url, answer.status, attempt))
+        check.record(case, true, ("status %d (attempt %d)"):format(answer.status, attempt), interrupt.now() - t0)
         return answer
       end
     else
       -- interruptions and step timeouts end the test at once
-      if type(answer) == "table" and (answer.kind == "interrupted" or answer.kind == "timeout") then error(answer, 0) end
+      if type(answer) == "table" and (answer.kind == "interrupted" or answer.kind == "timeout") then
+        check.record(case, false, awscall.message(answer), interrupt.now() - t0)
+        error(answer, 0)
+      end
       -- the primitive's own "file:line: http.get URL: " prefix says nothing new here
       last = awscall.message(answer):gsub("^[^%s:]*%.lua:%d+: ", ""):gsub("^http%.get %S+: ", ""):gsub("^GET %S+: ", "")
     end
@@ -61,7 +69,9 @@ function M.check(opts)
       wait.seconds(pace.every(opts.every or "15s"))
     end
   end
-  error(("smoke test failed: GET %s: %s (after %d attempt(s))"):format(opts.url, tostring(last), attempts), 0)
+  local why = ("%s (after %d attempt(s))"):format(tostring(last), attempts)
+  check.record(case, false, why, interrupt.now() - t0)
+  error(("smoke test failed: GET %s: %s"):format(opts.url, why), 0)
 end
 
 return M

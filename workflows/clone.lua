@@ -102,6 +102,7 @@ step "sync-buckets" {
 
 step "verify" {
   needs = "sync-buckets",
+  verify = true,
   doc = "Same keys and ETags in the buckets, TARGET's database restored from the snapshot, smoke test passes",
   run = function(ctx)
     environment.verify_copy(source(ctx), target(ctx), ctx.steps["snapshot-db"].snapshot)

@@ -160,6 +160,7 @@ step "sync-to-temp" {
 
 step "test-temp" {
   needs = "sync-to-temp",
+  verify = true,
   doc = "The copy is complete (keys and ETags, database restored from the snapshot) and passes the smoke test",
   run = function(ctx)
     environment.verify_copy(env_of(ctx, ctx.params.env), env_of(ctx, temp_name(ctx)),
@@ -241,6 +242,7 @@ step "sync-back" {
 
 step "test-env" {
   needs = "sync-back",
+  verify = true,
   doc = "ENV holds the data: same keys and ETags as the temporary buckets, database restored from the snapshot",
   run = after_delete(function(ctx)
     -- the smoke test needs ENV in service: smoke-env runs it once ENV is available
@@ -260,6 +262,7 @@ step "env-available" {
 
 step "smoke-env" {
   needs = "env-available",
+  verify = true,
   doc = "ENV passes its smoke test",
   run = after_delete(function(ctx)
     environment.smoke_test(new_env(ctx))

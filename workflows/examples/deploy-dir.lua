@@ -76,6 +76,7 @@ step "switch" {
 
 step "verify" {
   needs = "switch",
+  verify = true,
   doc = "The live release passes its checksums",
   retry = { attempts = 2, backoff = "1s" },
   run = function(ctx)
