@@ -94,7 +94,8 @@ function M.run(opts, words)
     errors.raise_usage(("plan %s: its params do not bind to the same values any more; make a new plan"):format(path))
   end
 
-  clog.info(("checking plan %s: looking up its %d fact(s) again"):format(path, #saved.facts))
+  clog.info(("checking plan %s: building it again as a dry run (no change is made) to look up its %d fact(s)")
+    :format(path, #saved.facts))
   local changes, now_errors, count = plan_check.recheck(saved, spec, values, opts)
   if #changes > 0 then
     refuse(path, saved, ("%d fact(s) changed since it was made"):format(#changes), changes, now_errors)

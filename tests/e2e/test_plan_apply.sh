@@ -38,7 +38,7 @@ for want in "stack api-demo = {'id': 'arn:aws:cloudformation:" "'status': 'CREAT
 done
 : > requests.jsonl
 run_wf 0 "$WFRUN" --yes apply plan.json
-contains err.txt "checking plan plan.json: looking up its"
+contains err.txt "checking plan plan.json: building it again as a dry run (no change is made) to look up its 8 fact(s)"
 contains err.txt "fact(s) are as planned; running it"
 contains err.txt "demo migrated"
 inventory end.txt
