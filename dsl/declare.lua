@@ -161,6 +161,7 @@ function M.new(file)
       local w = check_fields(spec, loc, ('workflow "%s"'):format(name), vocabulary.workflow, body)
       spec.name, spec.loc, spec.doc, spec.timeout, spec.version = name, loc, w.doc, w.timeout, w.version
       spec.lock_param = w.lock
+      spec.leaves_behind = w.leaves_behind or {}
       for pname, p in pairs(w.params or {}) do
         if type(pname) ~= "string" or not pname:match("^[%a][%w_]*$") then
           add_error(spec, loc, ("param names are words like source_env, got %s"):format(util.render(pname)))

@@ -239,7 +239,11 @@ dispatch_configured = function(opts, words)
   if cmd == "call" then return require("dsl.aws_cli").run(words, opts) end
   if COMMAND_MODULES[cmd] then
     local ok, mod = pcall(require, COMMAND_MODULES[cmd])
-    if not ok then errors.raise_usage(("command %s is not available in this build"):format(cmd), USAGE) end
+    if not ok then
+      -- a module that is there but fails to load is a bug to show, not a missing command
+      if not tostring(mod):find("module '" .. COMMAND_MODULES[cmd] .. "' not found", 1, true) then error(mod, 0) end
+      errors.raise_usage(("command %s is not available in this build"):format(cmd), USAGE)
+    end
     return mod.run(opts, words)
   end
   if opts.help then return cmd_help(opts, cmd == "run" and words or { words[1] }) end

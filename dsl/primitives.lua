@@ -62,8 +62,17 @@ local wait = {
 
 local function never(_) return false end
 
+-- Workflows only read over plain HTTP (smoke tests): method and body are for wfrun's own
+-- use (`wfrun test` driving awssim), so a plan can trust http.get to change nothing.
+local function http_get(a)
+  if type(a) == "table" and (a.method ~= nil or a.body ~= nil) then
+    error("http.get takes no method or body: it only reads", 2)
+  end
+  return chttp.get(a)
+end
+
 local http = {
-  get = M.wrap("http.get", chttp.get, never),
+  get = M.wrap("http.get", http_get, never),
 }
 
 local function log_fn(level)

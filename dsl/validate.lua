@@ -16,6 +16,14 @@ function M.check(spec)
     errors[#errors + 1] = spec.file .. ':1: no steps declared (add: step "name" { run = function(ctx) ... end })'
   end
 
+  -- leaves_behind: "KIND:ID-GLOB", the kind as awssim's inventory names it (or *).
+  for _, pattern in ipairs(spec.leaves_behind or {}) do
+    if not pattern:match("^[%w_*]+%.?[%w_*]*:.+$") then
+      err(spec.loc, ('workflow "%s": leaves_behind "%s" must read KIND:ID-GLOB, e.g. "s3.object:logs-*/*"')
+        :format(spec.name or "?", pattern))
+    end
+  end
+
   local names = {}
   for _, s in ipairs(spec.steps) do names[#names + 1] = s.name end
   for _, s in ipairs(spec.steps) do

@@ -10,6 +10,7 @@ M.workflow = {
   timeout  = { kind = "duration", doc = "limit for the whole run, e.g. \"2h\"" },
   lock     = { kind = "string",   doc = "param whose value names the locked environment (default: the first positional)" },
   version  = { kind = "string",   doc = "the workflow's own version, recorded in the journal" },
+  leaves_behind = { kind = "list", doc = "what a rolled-back run may leave (\"KIND:ID-GLOB\", e.g. \"s3.object:logs-*/*\"); wfrun test ignores it" },
 }
 
 M.step = {

@@ -60,6 +60,8 @@ void wf_log_set_current_step(const char *step)
     g_log.current_step = copy;   /* strdup failing only loses the attribution */
 }
 
+const char *wf_log_current_step(void) { return g_log.current_step; }
+
 static void blocks_free(void)
 {
     for (size_t i = 0; i < g_log.nblocks; i++) {

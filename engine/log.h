@@ -35,6 +35,8 @@ char *wf_log_sanitize(const char *in, size_t len, size_t *out_len);
 
 /* The step that events without an explicit step belong to (NULL: none). Copied. */
 void wf_log_set_current_step(const char *step);
+/* The current step as set (not cleaned), or NULL; valid until the next set. */
+const char *wf_log_current_step(void);
 
 /* A plain message, optionally attributed to a step (step NULL: the current step, if any).
  * DEBUG messages are dropped unless verbose. */

@@ -39,7 +39,9 @@ static int split_url(const char *url, char **origin, char **path, char **query)
     return ok;
 }
 
-/* get{url=, timeout=seconds, headers={name=value}} -> {status=, body=, headers={...}} */
+/* get{url=, timeout=seconds, headers={name=value}, method="GET", body=""}
+ *   -> {status=, body=, headers={...}}
+ * method and body are for local control endpoints (`wfrun test` drives awssim's). */
 static int http_get(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -60,7 +62,21 @@ static int http_get(lua_State *L)
         failed = 1;
         goto done;
     }
-    req.method = strdup("GET");
+    lua_getfield(L, 1, "method");
+    req.method = strdup(luaL_optstring(L, -1, "GET"));
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "body");
+    if (lua_isstring(L, -1)) {
+        size_t blen = 0;
+        const char *b = lua_tolstring(L, -1, &blen);
+        req.body = malloc(blen + 1);
+        if (req.body) {
+            memcpy(req.body, b, blen);
+            req.body[blen] = '\0';
+            req.body_len = blen;
+        }
+    }
+    lua_pop(L, 1);
     lua_getfield(L, 1, "headers");
     if (lua_istable(L, -1)) {
         lua_pushnil(L);

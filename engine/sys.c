@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <poll.h>
 #include <stdio.h>
@@ -283,6 +284,105 @@ static int sys_process_alive(lua_State *L)
     return 1;
 }
 
+/* spawn{argv..., stdout=FILE, stderr=FILE, env={"NAME=value", "NAME"...}} -> pid | raises.
+ * Starts a program in the background (`wfrun test` runs workflows and its own workers this
+ * way), stdin from /dev/null, stdout/stderr appended to the files (default /dev/null), env
+ * entries set ("NAME=value") or unset ("NAME") in the child. It is killed when we die
+ * (PR_SET_PDEATHSIG): nothing outlives an interrupted test. Reap it with wait(). */
+static int sys_spawn(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int argc = (int)luaL_len(L, 1);
+    luaL_argcheck(L, argc >= 1 && argc < 256, 1, "an argv list of 1..255 words");
+    const char *argv[256], *envs[64];
+    int nenv = 0;
+    for (int i = 0; i < argc; i++) {
+        lua_rawgeti(L, 1, i + 1);
+        argv[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);   /* the string stays alive in the table */
+        if (!argv[i])
+            return luaL_error(L, "spawn: argument %d is not a string", i + 1);
+    }
+    argv[argc] = NULL;
+    lua_getfield(L, 1, "stdout");
+    const char *out = luaL_optstring(L, -1, "/dev/null");
+    lua_getfield(L, 1, "stderr");
+    const char *errf = luaL_optstring(L, -1, "/dev/null");
+    lua_getfield(L, 1, "env");
+    if (lua_istable(L, -1)) {
+        int n = (int)luaL_len(L, -1);
+        luaL_argcheck(L, n < 64, 1, "at most 63 env entries");
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            envs[nenv++] = luaL_checkstring(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return luaL_error(L, "spawn: fork: %s", strerror(errno));
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        int in = open("/dev/null", O_RDONLY);
+        int o = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        int e = open(errf, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(127);
+        for (int i = 0; i < nenv; i++) {
+            const char *eq = strchr(envs[i], '=');
+            if (eq) {
+                char *name = strndup(envs[i], (size_t)(eq - envs[i]));
+                if (!name || setenv(name, eq + 1, 1) != 0)
+                    _exit(127);
+                free(name);
+            } else {
+                unsetenv(envs[i]);
+            }
+        }
+        signal(SIGPIPE, SIG_DFL);
+        execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "wfrun: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    lua_pushinteger(L, pid);
+    return 1;
+}
+
+/* wait(pid[, block]) -> exit code (128 + signal when killed), or nil while it runs. */
+static int sys_wait(lua_State *L)
+{
+    pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+    int block = lua_toboolean(L, 2);
+    int status = 0;
+    pid_t r;
+    do
+        r = waitpid(pid, &status, block ? 0 : WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (r < 0)
+        return luaL_error(L, "wait: pid %d: %s", (int)pid, strerror(errno));
+    lua_pushinteger(L, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    return 1;
+}
+
+/* signal(pid, "KILL"|"TERM"|"INT") -> true, or false when it is gone. */
+static int sys_signal(lua_State *L)
+{
+    pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+    static const char *const names[] = {"KILL", "TERM", "INT", NULL};
+    static const int sigs[] = {SIGKILL, SIGTERM, SIGINT};
+    int which = luaL_checkoption(L, 2, NULL, names);
+    luaL_argcheck(L, pid > 0, 1, "a process id");
+    lua_pushboolean(L, kill(pid, sigs[which]) == 0);
+    return 1;
+}
+
 /* Reads one line from the terminal for confirmations; nil at end of input. */
 static int sys_read_line(lua_State *L)
 {
@@ -357,6 +457,7 @@ static int sys_spawn_service(lua_State *L)
     if (pid == 0) {
         dup2(fds[1], STDOUT_FILENO);
         setpgid(0, 0);   /* its own group: a Ctrl-C for wfrun is handled by wfrun */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);   /* and it stops (saving its state) when we die */
         execvp(argv[0], (char *const *)argv);
         fprintf(stderr, "wfrun: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -444,6 +545,9 @@ static const luaL_Reg sys_functions[] = {
     {"compact_time", sys_compact_time},
     {"realpath", sys_realpath},
     {"process_alive", sys_process_alive},
+    {"spawn", sys_spawn},
+    {"wait", sys_wait},
+    {"signal", sys_signal},
     {"read_line", sys_read_line},
     {"write_stdout", sys_write_stdout},
     {"write_stderr", sys_write_stderr},

@@ -295,6 +295,18 @@ static wf_status sign_request(wf_aws_client *c, const wf_aws_model *model, const
     return wf_sigv4_sign(req, &sp, err);
 }
 
+/* The step goes in the User-Agent, which CloudTrail records and `wfrun test` attributes
+ * calls by. Unsigned, as in the AWS SDKs. */
+void wf_aws_user_agent(char *buf, size_t size)
+{
+    const char *step = wf_log_current_step();
+    int n = snprintf(buf, size, "wfrun%s", step ? " wfrun-step/" : "");
+    for (size_t i = 0; step && step[i] && n >= 0 && (size_t)n + 1 < size; i++, n++)
+        buf[n] = (isalnum((unsigned char)step[i]) || strchr("-_.+", step[i])) ? step[i] : '_';
+    if (n >= 0 && (size_t)n < size)
+        buf[n] = '\0';
+}
+
 /* One attempt's log line: never a credential (the log redacts registered secrets too). */
 static void log_attempt(wf_aws_client *c, const char *service, const char *op, int attempt,
                         double latency, wf_status st, const wf_aws_error *ae,
@@ -368,7 +380,10 @@ wf_status wf_aws_call(wf_aws_client *c, const char *service, const char *operati
                                    cJSON_IsString(bucket) ? bucket->valuestring : NULL, &req,
                                    &origin, &host, &e);
     }
-    if (st == WF_OK && wf_http_headers_set(&req.headers, "Host", host) != WF_OK)
+    char agent[160];
+    wf_aws_user_agent(agent, sizeof agent);
+    if (st == WF_OK && (wf_http_headers_set(&req.headers, "Host", host) != WF_OK ||
+                        wf_http_headers_set(&req.headers, "User-Agent", agent) != WF_OK))
         st = wf_error_set(&e, WF_ENOMEM, "out of memory");
     if (st != WF_OK) {
         wf_error_set(err, st, "%s %s: %s", service, op, e.message);

@@ -86,4 +86,9 @@ char *wf_aws_xform_name(const char *api_name);
  * borrowed from the model; NULL when the model has no such operation. */
 const char *wf_aws_operation_name(const wf_aws_model *model, const char *name);
 
+/* The User-Agent of wfrun's AWS requests: "wfrun", plus " wfrun-step/NAME" while a step
+ * (or its undo) runs (the log's current step; other characters than [A-Za-z0-9-_.+]
+ * become '_'). awssim's request log and fault rules read the step from it. */
+void wf_aws_user_agent(char *buf, size_t size);
+
 #endif

@@ -13,6 +13,8 @@ typedef struct rule {
     int id;
     char *service;            /* NULL: any */
     char *operation;          /* NULL: any */
+    char *step;               /* NULL: any */
+    int mutating;             /* -1: any, else 0 or 1 */
     wf_sim_fault_kind kind;   /* NONE for a latency-only rule */
     char *code, *message;     /* error (code) and its message, or NULL */
     int status;
@@ -36,6 +38,7 @@ static void rule_free(rule *r)
 {
     free(r->service);
     free(r->operation);
+    free(r->step);
     free(r->code);
     free(r->message);
     memset(r, 0, sizeof *r);
@@ -92,6 +95,7 @@ static wf_status parse_rule(const cJSON *obj, rule *r, wf_error *err)
         return wf_error_set(err, WF_EINVAL, "fault: a rule must be a JSON object");
     r->probability = -1;
     r->share = -1;
+    r->mutating = -1;
     bool has_trigger = false, oom = false;
     const char *op = NULL, *service = NULL;
     const cJSON *item;
@@ -105,6 +109,16 @@ static wf_status parse_rule(const cJSON *obj, rule *r, wf_error *err)
             if (!cJSON_IsString(item) || !*item->valuestring)
                 return wf_error_set(err, WF_EINVAL, "fault: %s must be a name or \"*\"", k);
             op = item->valuestring;
+        } else if (strcmp(k, "step") == 0) {
+            if (!cJSON_IsString(item) || !*item->valuestring)
+                return wf_error_set(err, WF_EINVAL, "fault: step must be a wfrun step name");
+            free(r->step);
+            r->step = strdup(item->valuestring);
+            oom |= !r->step;
+        } else if (strcmp(k, "mutating") == 0) {
+            if (!cJSON_IsBool(item))
+                return wf_error_set(err, WF_EINVAL, "fault: mutating must be true or false");
+            r->mutating = cJSON_IsTrue(item);
         } else if (strcmp(k, "error") == 0) {
             if (!cJSON_IsString(item) || !*item->valuestring || strlen(item->valuestring) >= 128)
                 return wf_error_set(err, WF_EINVAL, "fault: error must be an AWS error code");
@@ -173,7 +187,7 @@ static wf_status parse_rule(const cJSON *obj, rule *r, wf_error *err)
             r->count = (unsigned long)item->valuedouble;
         } else {
             return wf_error_set(err, WF_EINVAL, "fault: unknown key \"%s\" (service, operation, "
-                                "error, status, message, throttle, drop, latency_ms, nth, "
+                                "step, mutating, error, status, message, throttle, drop, latency_ms, nth, "
                                 "count, probability, share)", k);
         }
     }
@@ -367,6 +381,10 @@ cJSON *wf_sim_faults_to_json(wf_sim_faults *f)
         if (r->service)
             cJSON_AddStringToObject(o, "service", r->service);
         cJSON_AddStringToObject(o, "operation", r->operation ? r->operation : "*");
+        if (r->step)
+            cJSON_AddStringToObject(o, "step", r->step);
+        if (r->mutating >= 0)
+            cJSON_AddBoolToObject(o, "mutating", r->mutating);
         if (r->code)
             cJSON_AddStringToObject(o, "error", r->code);
         if (r->status)
@@ -390,11 +408,15 @@ cJSON *wf_sim_faults_to_json(wf_sim_faults *f)
     return arr;
 }
 
-static bool matches(const rule *r, const char *service, const char *operation)
+static bool matches(const rule *r, const wf_sim_fault_call *c)
 {
-    if (r->service && (!service || strcmp(r->service, service) != 0))
+    if (r->service && (!c->service || strcmp(r->service, c->service) != 0))
         return false;
-    if (r->operation && (!operation || strcmp(r->operation, operation) != 0))
+    if (r->operation && (!c->operation || strcmp(r->operation, c->operation) != 0))
+        return false;
+    if (r->step && (!c->step || strcmp(r->step, c->step) != 0))
+        return false;
+    if (r->mutating >= 0 && r->mutating != (c->mutating != 0))
         return false;
     return true;
 }
@@ -419,14 +441,14 @@ static bool fires(wf_sim_faults *f, rule *r)
     return true;
 }
 
-void wf_sim_faults_check(wf_sim_faults *f, const char *service, const char *operation,
+void wf_sim_faults_check(wf_sim_faults *f, const wf_sim_fault_call *call,
                          wf_sim_fault_outcome *out)
 {
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&f->lock);
     for (size_t i = 0; i < f->count; i++) {
         rule *r = &f->rules[i];
-        if (!matches(r, service, operation) || !fires(f, r))
+        if (!matches(r, call) || !fires(f, r))
             continue;
         r->fired++;
         out->latency_ms += r->latency_ms;

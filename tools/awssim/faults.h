@@ -5,6 +5,9 @@
  * A rule (JSON object; the --fault flag's "key=value,key=value" form has the same keys):
  *   service     "ec2"                       only this service (default: any)
  *   operation   "RunInstances" or "ec2:RunInstances" or "*"   (alias "op"; default any)
+ *   step        "snapshot-db"    only calls a wfrun step made (its User-Agent's
+ *                                wfrun-step/NAME; default any)
+ *   mutating    true or false    only calls that change (or only read) the world
  *   effect, at least one of:
  *     error       "InsufficientInstanceCapacity"   fail with this AWS error code
  *     status      500                              its HTTP status (default 400)
@@ -63,8 +66,15 @@ wf_status wf_sim_faults_remove(wf_sim_faults *f, int id);
 /* The rules with their counters (calls seen, times fired), as a new JSON array. */
 cJSON *wf_sim_faults_to_json(wf_sim_faults *f);
 
+/* What a rule can match a call on. */
+typedef struct wf_sim_fault_call {
+    const char *service, *operation;   /* operation NULL: not decoded */
+    const char *step;                  /* the wfrun step of the User-Agent, or NULL */
+    int mutating;                      /* the operation changes the world */
+} wf_sim_fault_call;
+
 /* Counts the call against every matching rule and says what to do with it. */
-void wf_sim_faults_check(wf_sim_faults *f, const char *service, const char *operation,
+void wf_sim_faults_check(wf_sim_faults *f, const wf_sim_fault_call *call,
                          wf_sim_fault_outcome *out);
 
 #endif

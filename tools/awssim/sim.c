@@ -312,7 +312,24 @@ typedef struct aws_call {
     int fault_rule;
     unsigned latency_ms;            /* injected by fault rules */
     bool dropped;
+    char step[128];                 /* the wfrun step of the User-Agent, "" for none */
 } aws_call;
+
+/* wfrun names the step making a call in its User-Agent ("wfrun wfrun-step/NAME"): the
+ * request log records it and fault rules can match it. */
+static void step_from_user_agent(const char *ua, char *out, size_t size)
+{
+    const char *p = ua ? strstr(ua, "wfrun-step/") : NULL;
+    out[0] = '\0';
+    if (!p)
+        return;
+    p += strlen("wfrun-step/");
+    size_t n = strcspn(p, " \t");
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
 
 __attribute__((format(printf, 4, 5)))
 static void fail(aws_call *c, const char *code, int status, const char *fmt, ...)
@@ -967,6 +984,8 @@ static void log_call(aws_call *c, int status, double started)
         cJSON_AddNumberToObject(e, "latency_ms", c->latency_ms);
     if (c->verdict.access_key[0])
         cJSON_AddStringToObject(e, "access_key", c->verdict.access_key);
+    if (c->step[0])
+        cJSON_AddStringToObject(e, "step", c->step);
     cJSON_AddNumberToObject(e, "duration_ms",
                             floor((wf_sim_real_now() - started) * 1e4 + 0.5) / 10);
     wf_sim_request_log_add(c->sim->log, e);
@@ -1034,8 +1053,12 @@ static void handle_aws(wf_sim *sim, const wf_http_request *req, wf_sim_reply *re
     c.view = *req;
     if (authenticate(&c) && unchunk(&c) && decode(&c)) {
         c.mutating = lua_is_mutating(sim, c.svc->name, c.operation);
+        step_from_user_agent(wf_http_headers_get(&req->headers, "User-Agent"), c.step,
+                             sizeof c.step);
+        wf_sim_fault_call call = {c.svc->name, c.operation, c.step[0] ? c.step : NULL,
+                                  c.mutating};
         wf_sim_fault_outcome fault;
-        wf_sim_faults_check(sim->faults, c.svc->name, c.operation, &fault);
+        wf_sim_faults_check(sim->faults, &call, &fault);
         apply_fault(&c, &fault);
         if (!c.dropped && !c.code[0])
             call_handler(&c, &result);
