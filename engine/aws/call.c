@@ -6,6 +6,7 @@
 #include "aws/retry.h"
 #include "aws/serialize.h"
 #include "aws/sigv4.h"
+#include "aws/xml_reader.h"
 #include "interrupt.h"
 #include "log.h"
 #include <assert.h>
@@ -25,6 +26,8 @@ typedef struct model_slot {
 struct wf_aws_client {
     wf_aws_config cfg;
     wf_http_client *http;
+    wf_sigv4_signer *signer;      /* caches the signing key between calls */
+    wf_xml_reader *xml;           /* parses answers, kept between calls */
     wf_aws_credentials_provider *creds;
     wf_aws_retry retry;
     model_slot *models;
@@ -55,6 +58,10 @@ wf_status wf_aws_client_new(const wf_aws_client_options *opts, wf_aws_client **o
         st = wf_aws_retry_max_attempts(opts->max_attempts, &c->cfg, &attempts, err);
     if (st == WF_OK)
         st = wf_http_client_new(&ho, &c->http, err);
+    if (st == WF_OK)
+        st = wf_sigv4_signer_new(&c->signer, err);
+    if (st == WF_OK)
+        st = wf_xml_reader_new(&c->xml, err);
     if (st == WF_OK) {
         wf_aws_retry_init(&c->retry, attempts, opts->retry_base_s);
         if (opts->credentials) {
@@ -82,6 +89,8 @@ void wf_aws_client_free(wf_aws_client *c)
         return;
     wf_aws_credentials_provider_free(c->creds);   /* before the config it borrows */
     wf_http_client_free(c->http);
+    wf_sigv4_signer_free(c->signer);
+    wf_xml_reader_free(c->xml);
     for (size_t i = 0; i < c->nmodels; i++) {
         free(c->models[i].service);
         wf_aws_model_free(&c->models[i].model);
@@ -292,7 +301,7 @@ static wf_status sign_request(wf_aws_client *c, const wf_aws_model *model, const
         .payload_hash = payload_hash,
         .s3_mode = s3,
     };
-    return wf_sigv4_sign(req, &sp, err);
+    return wf_sigv4_signer_sign(c->signer, req, &sp, err);
 }
 
 /* The step goes in the User-Agent, which CloudTrail records and `wfrun test` attributes
@@ -352,7 +361,7 @@ wf_status wf_aws_call(wf_aws_client *c, const char *service, const char *operati
         return wf_error_set(err, st, "%s %s: %s", service, op, e.message);
 
     int s3 = strcmp(service, "s3") == 0;
-    wf_aws_parse_options popts = {0};
+    wf_aws_parse_options popts = {.xml = c->xml};
     cJSON *own = NULL;
     if (wants_listing_encoding(service, op, params)) {
         own = params ? cJSON_Duplicate(params, 1) : cJSON_CreateObject();

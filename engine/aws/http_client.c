@@ -1,4 +1,11 @@
-/* HTTP over libcurl: per-origin handles for keep-alive, timeouts, interruptible transfers. */
+/* HTTP over libcurl: per-origin handles for keep-alive, timeouts, interruptible transfers.
+ *
+ * Per request cost matters (thousands of calls per run): a handle is set up once when it
+ * is made, and a request only sets what changes (URL, method, headers); the header list
+ * and the URL are built in buffers the client keeps, so a request allocates nothing here.
+ * CURLOPT_NOSIGNAL: without it libcurl swaps the SIGPIPE handler around every transfer
+ * (nine system calls per request); it needs no signals here, as its resolver is threaded
+ * and it sends with MSG_NOSIGNAL, TLS included. */
 #include "aws/http_client.h"
 #include "interrupt.h"
 #include <assert.h>
@@ -12,19 +19,6 @@
  * least recently used handle (and its connection) is closed. */
 #define MAX_ORIGINS 16
 
-typedef struct origin_handle {
-    char *origin;
-    CURL *curl;
-    unsigned long used;     /* tick of last use, for eviction */
-} origin_handle;
-
-struct wf_http_client {
-    origin_handle handles[MAX_ORIGINS];
-    size_t count;
-    unsigned long tick;
-    long connect_ms, total_ms;
-};
-
 /* State of one transfer, shared with the curl callbacks. */
 typedef struct xfer {
     wf_http_response *resp;
@@ -33,6 +27,30 @@ typedef struct xfer {
     wf_status stop;         /* set when the progress callback aborted the transfer */
     wf_error stop_err;
 } xfer;
+
+typedef struct origin_handle {
+    char *origin;
+    CURL *curl;
+    unsigned long used;     /* tick of last use, for eviction */
+    xfer *x;                /* the callbacks' state, at a fixed address for the handle */
+    char *errbuf;           /* CURL_ERROR_SIZE bytes, the handle's CURLOPT_ERRORBUFFER */
+} origin_handle;
+
+/* A buffer the client keeps between requests. */
+typedef struct grow_buf {
+    char *p;
+    size_t cap;
+} grow_buf;
+
+struct wf_http_client {
+    origin_handle handles[MAX_ORIGINS];
+    size_t count;
+    unsigned long tick;
+    long connect_ms, total_ms;
+    grow_buf url, lines;            /* the request's URL and header lines */
+    struct curl_slist *nodes;       /* the header list, pointing into lines */
+    size_t nodes_cap;
+};
 
 static int curl_ready;
 
@@ -61,57 +79,41 @@ wf_status wf_http_client_new(const wf_http_client_options *opts, wf_http_client 
     return WF_OK;
 }
 
+static void handle_close(origin_handle *h)
+{
+    if (h->curl)
+        curl_easy_cleanup(h->curl);
+    free(h->origin);
+    free(h->x);
+    free(h->errbuf);
+    memset(h, 0, sizeof *h);
+}
+
 void wf_http_client_free(wf_http_client *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->count; i++) {
-        curl_easy_cleanup(c->handles[i].curl);
-        free(c->handles[i].origin);
-    }
+    for (size_t i = 0; i < c->count; i++)
+        handle_close(&c->handles[i]);
+    free(c->url.p);
+    free(c->lines.p);
+    free(c->nodes);
     free(c);
 }
 
-/* The handle for origin: reused (with its live connection) or made, evicting the least
- * recently used one when all slots are taken. */
-static CURL *handle_for(wf_http_client *c, const char *origin)
+static int grow(grow_buf *b, size_t need)
 {
-    c->tick++;
-    for (size_t i = 0; i < c->count; i++) {
-        if (strcmp(c->handles[i].origin, origin) == 0) {
-            c->handles[i].used = c->tick;
-            return c->handles[i].curl;
-        }
-    }
-    size_t slot = c->count;
-    if (slot == MAX_ORIGINS) {
-        slot = 0;
-        for (size_t i = 1; i < c->count; i++)
-            if (c->handles[i].used < c->handles[slot].used)
-                slot = i;
-        curl_easy_cleanup(c->handles[slot].curl);
-        free(c->handles[slot].origin);
-        c->handles[slot].curl = NULL;
-        c->handles[slot].origin = NULL;
-    }
-    CURL *curl = curl_easy_init();
-    char *name = strdup(origin);
-    if (!curl || !name) {
-        if (curl)
-            curl_easy_cleanup(curl);
-        free(name);
-        if (slot < c->count) {   /* the evicted slot is empty now: close the gap */
-            c->handles[slot] = c->handles[c->count - 1];
-            c->count--;
-        }
-        return NULL;
-    }
-    c->handles[slot].curl = curl;
-    c->handles[slot].origin = name;
-    c->handles[slot].used = c->tick;
-    if (slot == c->count)
-        c->count++;
-    return curl;
+    if (need <= b->cap)
+        return 1;
+    size_t cap = b->cap ? b->cap : 512;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return 0;
+    b->p = p;
+    b->cap = cap;
+    return 1;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -151,7 +153,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         end--;
     if (end == 0)
         return len;
-    char *copy = malloc(end + 1);
+    char small[512];   /* header lines are short: no allocation for them */
+    char *copy = end < sizeof small ? small : malloc(end + 1);
     if (!copy) {
         x->oom = 1;
         return 0;
@@ -187,7 +190,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
             st = wf_http_headers_add(h, copy, v);
         }
     }
-    free(copy);
+    if (copy != small)
+        free(copy);
     if (st != WF_OK) {
         x->oom = 1;
         return 0;
@@ -207,6 +211,77 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
         return 1;
     }
     return 0;
+}
+
+void wf_http_setup_defaults(void *curl, long connect_ms, long total_ms)
+{
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_ms);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    const char *ca = getenv("AWS_CA_BUNDLE");
+    if (ca && *ca)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "wfrun");
+}
+
+/* Everything that stays the same for every request on the handle. */
+static void setup_handle(wf_http_client *c, origin_handle *h)
+{
+    CURL *curl = h->curl;
+    wf_http_setup_defaults(curl, c->connect_ms, c->total_ms);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, h->x);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, h->x);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, h->x);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, h->errbuf);
+}
+
+/* The handle for origin: reused (with its live connection) or made, evicting the least
+ * recently used one when all slots are taken. */
+static origin_handle *handle_for(wf_http_client *c, const char *origin)
+{
+    c->tick++;
+    for (size_t i = 0; i < c->count; i++) {
+        if (strcmp(c->handles[i].origin, origin) == 0) {
+            c->handles[i].used = c->tick;
+            return &c->handles[i];
+        }
+    }
+    size_t slot = c->count;
+    if (slot == MAX_ORIGINS) {
+        slot = 0;
+        for (size_t i = 1; i < c->count; i++)
+            if (c->handles[i].used < c->handles[slot].used)
+                slot = i;
+        handle_close(&c->handles[slot]);
+    }
+    origin_handle *h = &c->handles[slot];
+    h->curl = curl_easy_init();
+    h->origin = strdup(origin);
+    h->x = calloc(1, sizeof *h->x);
+    h->errbuf = calloc(1, CURL_ERROR_SIZE);
+    if (!h->curl || !h->origin || !h->x || !h->errbuf) {
+        handle_close(h);
+        if (slot < c->count) {   /* the evicted slot is empty now: close the gap */
+            c->handles[slot] = c->handles[c->count - 1];
+            memset(&c->handles[c->count - 1], 0, sizeof *h);
+            c->count--;
+        }
+        return NULL;
+    }
+    setup_handle(c, h);
+    h->used = c->tick;
+    if (slot == c->count)
+        c->count++;
+    return h;
 }
 
 static int valid_method(const char *m)
@@ -231,78 +306,122 @@ static const char *bad_header(const wf_http_request *req)
     return NULL;
 }
 
-static wf_status build_headers(const wf_http_request *req, struct curl_slist **out)
+/* Appends one header line to the client's line buffer: "Name: value", "Name;" for an
+ * empty value (curl's way to send one) or "Name:" for value NULL (curl's way to leave out
+ * a header of its own). Returns its offset, or (size_t)-1 when out of memory. */
+static size_t put_line(wf_http_client *c, size_t *used, const char *name, const char *value)
 {
-    struct curl_slist *list = NULL, *next;
+    size_t nl = strlen(name), vl = value ? strlen(value) : 0, at = *used;
+    if (!grow(&c->lines, at + nl + vl + 3))
+        return (size_t)-1;
+    char *d = c->lines.p + at;
+    memcpy(d, name, nl);
+    d += nl;
+    if (!value) {
+        *d++ = ':';
+    } else if (vl) {
+        *d++ = ':';
+        *d++ = ' ';
+        memcpy(d, value, vl);
+        d += vl;
+    } else {
+        *d++ = ';';
+    }
+    *d++ = '\0';
+    *used = (size_t)(d - c->lines.p);
+    return at;
+}
+
+/* The request's headers as a curl_slist made of the client's own nodes and lines (curl
+ * only reads the list during the transfer), so no allocation once the buffers have grown. */
+static wf_status build_headers(wf_http_client *c, const wf_http_request *req,
+                               struct curl_slist **out)
+{
+    size_t n = req->headers.count + 2, used = 0;
+    if (n > c->nodes_cap) {
+        struct curl_slist *grown = realloc(c->nodes, n * sizeof *grown);
+        if (!grown)
+            return WF_ENOMEM;
+        c->nodes = grown;
+        c->nodes_cap = n;
+    }
+    size_t offsets[64], *off = n <= 64 ? offsets : malloc(n * sizeof *off);
+    if (!off)
+        return WF_ENOMEM;
+    size_t k = 0;
     int has_expect = 0, has_type = 0;
     for (size_t i = 0; i < req->headers.count; i++) {
         const wf_http_header *h = &req->headers.items[i];
         has_expect |= strcasecmp(h->name, "Expect") == 0;
         has_type |= strcasecmp(h->name, "Content-Type") == 0;
-        size_t len = strlen(h->name) + strlen(h->value) + 3;
-        char *line = malloc(len);
-        if (!line)
-            goto oom;
-        /* "Name;" is curl's way to send a header with an empty value. */
-        if (h->value[0])
-            snprintf(line, len, "%s: %s", h->name, h->value);
-        else
-            snprintf(line, len, "%s;", h->name);
-        next = curl_slist_append(list, line);
-        free(line);
-        if (!next)
-            goto oom;
-        list = next;
+        off[k++] = put_line(c, &used, h->name, h->value);
     }
     /* No "Expect: 100-continue" round trip for bodies, and no Content-Type that curl would
      * invent for a POST (it would go out unsigned and could confuse the service). */
-    if (!has_expect) {
-        next = curl_slist_append(list, "Expect:");
-        if (!next)
-            goto oom;
-        list = next;
+    if (!has_expect)
+        off[k++] = put_line(c, &used, "Expect", NULL);
+    if (!has_type)
+        off[k++] = put_line(c, &used, "Content-Type", NULL);
+    wf_status st = WF_OK;
+    for (size_t i = 0; i < k && st == WF_OK; i++) {
+        if (off[i] == (size_t)-1) {
+            st = WF_ENOMEM;
+            break;
+        }
+        /* Offsets, not pointers, until here: lines may have moved while growing. */
+        c->nodes[i].data = c->lines.p + off[i];
+        c->nodes[i].next = i + 1 < k ? &c->nodes[i + 1] : NULL;
     }
-    if (!has_type) {
-        next = curl_slist_append(list, "Content-Type:");
-        if (!next)
-            goto oom;
-        list = next;
-    }
-    *out = list;
-    return WF_OK;
-oom:
-    curl_slist_free_all(list);
-    return WF_ENOMEM;
+    if (st == WF_OK)
+        *out = k ? c->nodes : NULL;
+    if (off != offsets)
+        free(off);
+    return st;
 }
 
-static char *build_url(const char *origin, const wf_http_request *req)
+static const char *build_url(wf_http_client *c, const char *origin,
+                             const wf_http_request *req)
 {
     const char *path = req->path && req->path[0] ? req->path : "/";
     const char *query = req->query ? req->query : "";
-    size_t len = strlen(origin) + strlen(path) + strlen(query) + 2;
-    char *url = malloc(len);
-    if (url)
-        snprintf(url, len, "%s%s%s%s", origin, path, query[0] ? "?" : "", query);
-    return url;
+    size_t ol = strlen(origin), pl = strlen(path), ql = strlen(query);
+    if (!grow(&c->url, ol + pl + ql + 2))
+        return NULL;
+    char *d = c->url.p;
+    memcpy(d, origin, ol);
+    memcpy(d + ol, path, pl);
+    d += ol + pl;
+    if (ql) {
+        *d++ = '?';
+        memcpy(d, query, ql);
+        d += ql;
+    }
+    *d = '\0';
+    return c->url.p;
 }
 
+/* Sets every option the method decides, so nothing is left from the handle's last
+ * request (HEAD's NOBODY, a custom verb, POST fields). */
 static void set_method(CURL *curl, const wf_http_request *req)
 {
     const char *m = req->method;
+    const char *custom = NULL;
     if (strcmp(m, "HEAD") == 0) {
         curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else if (strcmp(m, "GET") == 0 && req->body_len == 0) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(m, "DELETE") == 0 && req->body_len == 0) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, m);
+        custom = m;
     } else {
         /* POST, PUT (even empty: S3 wants Content-Length: 0) and anything with a body. */
+        curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         if (strcmp(m, "POST") != 0)
-            curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, m);
+            custom = m;
     }
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, custom);
 }
 
 wf_status wf_http_send(wf_http_client *c, const char *origin, const wf_http_request *req,
@@ -322,58 +441,36 @@ wf_status wf_http_send(wf_http_client *c, const char *origin, const wf_http_requ
     if (st != WF_OK)
         return st;
 
-    CURL *curl = handle_for(c, origin);
-    if (!curl)
+    origin_handle *h = handle_for(c, origin);
+    if (!h)
         return wf_error_set(err, WF_ENOMEM, "cannot create a curl handle");
+    CURL *curl = h->curl;
     struct curl_slist *headers = NULL;
-    char *url = build_url(origin, req);
-    if (!url || build_headers(req, &headers) != WF_OK) {
-        free(url);
+    const char *url = build_url(c, origin, req);
+    if (!url || build_headers(c, req, &headers) != WF_OK)
         return wf_error_set(err, WF_ENOMEM, "out of memory");
-    }
 
-    xfer x = {.resp = resp, .stop = WF_OK};
-    char errbuf[CURL_ERROR_SIZE] = "";
-    /* Reset keeps the live connection, the DNS cache and TLS sessions: keep-alive. */
-    curl_easy_reset(curl);
+    xfer *x = h->x;
+    memset(x, 0, sizeof *x);
+    x->resp = resp;
+    x->stop = WF_OK;
+    h->errbuf[0] = '\0';
+    /* The handle keeps its connection, DNS cache and TLS sessions between requests. */
     curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->total_ms);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    const char *ca = getenv("AWS_CA_BUNDLE");
-    if (ca && *ca)
-        curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
-    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "wfrun");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &x);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     set_method(curl, req);
 
     CURLcode rc = curl_easy_perform(curl);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    /* The handle keeps pointers to these until its next reset: clear them now. */
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
-    curl_slist_free_all(headers);
 
     const char *path = req->path && req->path[0] ? req->path : "/";
-    if (x.stop != WF_OK) {
-        st = wf_error_set(err, x.stop, "%s", x.stop_err.message);
-    } else if (x.oom) {
+    if (x->stop != WF_OK) {
+        st = wf_error_set(err, x->stop, "%s", x->stop_err.message);
+    } else if (x->oom) {
         st = wf_error_set(err, WF_ENOMEM, "out of memory reading the answer of %s", origin);
     } else if (rc != CURLE_OK) {
-        const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+        const char *why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
         st = wf_error_set(err, WF_EIO, "%s %s%s: %s", req->method, origin, path, why);
     } else {
         resp->status = (int)status;
@@ -383,6 +480,6 @@ wf_status wf_http_send(wf_http_client *c, const char *origin, const wf_http_requ
                 st = wf_error_set(err, WF_ENOMEM, "out of memory");
         }
     }
-    free(url);
+    x->resp = NULL;
     return st;
 }

@@ -43,4 +43,11 @@ void wf_http_client_free(wf_http_client *c);
 wf_status wf_http_send(wf_http_client *c, const char *origin, const wf_http_request *req,
                        wf_http_response *resp, wf_error *err);
 
+/* Sets on curl, a libcurl easy handle (CURL *), the options every AWS transfer of wfrun uses: http(s) only,
+ * HTTP/1.1, the two timeouts (ms), TLS verification with AWS_CA_BUNDLE, TCP keep-alive,
+ * CURLOPT_NOSIGNAL (libcurl would otherwise swap the SIGPIPE handler around every
+ * transfer: it needs no signals, its resolver is threaded and it sends with
+ * MSG_NOSIGNAL) and the User-Agent "wfrun". For other transfer loops (libcurl multi). */
+void wf_http_setup_defaults(void *curl, long connect_ms, long total_ms);
+
 #endif

@@ -11,6 +11,11 @@ typedef struct wf_aws_model {
     const cJSON *metadata;      /* borrowed from root */
     const cJSON *operations;
     const cJSON *shapes;
+    /* Shapes by name, hashed once by wf_aws_model_init (a call looks shapes up dozens of
+     * times, a big answer hundreds of thousands, and cJSON's lookup walks a list of
+     * hundreds); NULL (out of memory) means lookups walk the list. */
+    const cJSON **shape_index;
+    size_t shape_mask;
 } wf_aws_model;
 
 /* Takes ownership of root (even on failure) and checks it has metadata/operations/shapes. */

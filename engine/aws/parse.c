@@ -23,50 +23,10 @@ const char *wf_aws_parse_type(const cJSON *shape)
     return t ? t : "";
 }
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;   /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-/* Indexes the model's shapes by name (open addressing); on failure lookups simply go
- * to the model. */
-static void index_shapes(wf_aws_parse_ctx *ctx)
-{
-    size_t count = (size_t)cJSON_GetArraySize(ctx->model->shapes), size = 16;
-    while (size < count * 2)
-        size *= 2;
-    ctx->shape_slots = calloc(size, sizeof *ctx->shape_slots);
-    if (!ctx->shape_slots)
-        return;
-    ctx->shape_mask = size - 1;
-    const cJSON *shape;
-    cJSON_ArrayForEach(shape, ctx->model->shapes) {
-        size_t i = name_hash(shape->string) & ctx->shape_mask;
-        while (ctx->shape_slots[i] && strcmp(ctx->shape_slots[i]->string, shape->string) != 0)
-            i = (i + 1) & ctx->shape_mask;
-        if (!ctx->shape_slots[i])
-            ctx->shape_slots[i] = shape;   /* the first of duplicate names wins, as in cJSON */
-    }
-}
-
-static const cJSON *lookup_shape(const wf_aws_parse_ctx *ctx, const char *name)
-{
-    if (!ctx->shape_slots)
-        return wf_aws_model_shape(ctx->model, name);
-    for (size_t i = name_hash(name) & ctx->shape_mask; ctx->shape_slots[i];
-         i = (i + 1) & ctx->shape_mask)
-        if (strcmp(ctx->shape_slots[i]->string, name) == 0)
-            return ctx->shape_slots[i];
-    return NULL;
-}
-
 const cJSON *wf_aws_parse_target(wf_aws_parse_ctx *ctx, const cJSON *ref)
 {
     const char *name = wf_aws_parse_str(ref, "shape");
-    const cJSON *shape = name ? lookup_shape(ctx, name) : NULL;
+    const cJSON *shape = name ? wf_aws_model_shape(ctx->model, name) : NULL;
     if (!cJSON_IsObject(shape))
         wf_error_set(ctx->err, WF_EPARSE, "service model: no shape \"%s\"", name ? name : "?");
     return cJSON_IsObject(shape) ? shape : NULL;
@@ -254,10 +214,7 @@ wf_status wf_aws_parse_response_ex(const wf_aws_model *model, const char *operat
     wf_aws_parse_ctx ctx = {.model = model, .meta = aws_error, .err = err};
     if (options)
         ctx.opts = *options;
-    index_shapes(&ctx);
-    wf_status rc = parse_response(&ctx, operation, resp, result);
-    free(ctx.shape_slots);
-    return rc;
+    return parse_response(&ctx, operation, resp, result);
 }
 
 wf_status wf_aws_parse_response(const wf_aws_model *model, const char *operation,

@@ -53,6 +53,9 @@ typedef struct wf_aws_parse_options {
      * botocore does for ListObjects/ListObjectsV2/ListObjectVersions): keys and prefixes
      * in an answer saying EncodingType "url" are then decoded back. */
     int decode_listing_keys;
+    /* Nullable: an XML reader to parse bodies with (the client's, kept between calls);
+     * NULL makes one per body. */
+    struct wf_xml_reader *xml;
 } wf_aws_parse_options;
 
 /* Parses resp as the answer to operation (a name in model->operations) with the

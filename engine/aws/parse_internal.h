@@ -20,11 +20,6 @@ typedef struct wf_aws_parse_ctx {
     wf_aws_error *meta;        /* request id and status are written here */
     wf_error *err;
     int depth;
-    /* Shapes by name, hashed for this call (a model has hundreds of shapes and a big
-     * answer asks for them hundreds of thousands of times); NULL means look them up
-     * in the model. Owned by wf_aws_parse_response_ex. */
-    const cJSON **shape_slots;
-    size_t shape_mask;
 } wf_aws_parse_ctx;
 
 /* --- model helpers (parse.c) --- */

@@ -216,5 +216,8 @@ wf_status wf_aws_parse_xml_body(wf_aws_parse_ctx *ctx, const wf_http_response *r
         i++;
     if (i == resp->body_len)
         return WF_OK;
+    if (ctx->opts.xml)
+        return wf_xml_reader_parse(ctx->opts.xml, resp->body, resp->body_len, NULL, doc,
+                                   ctx->err);
     return wf_xml_parse(resp->body, resp->body_len, NULL, doc, ctx->err);
 }

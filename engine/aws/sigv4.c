@@ -1,33 +1,31 @@
 /* AWS Signature Version 4 signer: canonical request, string to sign, signing key,
  * Authorization header and presigned query. The verifier (sigv4_verify.c) reuses the steps. */
 #include "sigv4.h"
+#include "sigv4_internal.h"
 #include "uri_encode.h"
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Secrets longer than this are not credentials (AWS's are 40 bytes). */
-#define MAX_SECRET_LEN 4096
+#define MAX_SECRET_LEN WF_SIGV4_MAX_SECRET_LEN
 
-/* A growing string; a failed allocation is sticky and reported once, at sb_finish. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sbuf;
+/* The hex SHA-256 of nothing: the payload hash of every bodiless request. */
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-static void sb_putn(sbuf *b, const char *s, size_t n)
+typedef wf_sigv4_sbuf sbuf;
+
+/* Room for n more bytes and a NUL; where they go, or NULL (then b is oom). */
+static char *sb_room(sbuf *b, size_t n)
 {
     if (b->oom)
-        return;
+        return NULL;
     if (n >= SIZE_MAX / 2 - b->len) {
         b->oom = true;
-        return;
+        return NULL;
     }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -36,15 +34,32 @@ static void sb_putn(sbuf *b, const char *s, size_t n)
         char *grown = realloc(b->p, cap);
         if (!grown) {
             b->oom = true;
-            return;
+            return NULL;
         }
         b->p = grown;
         b->cap = cap;
     }
+    return b->p + b->len;
+}
+
+static void sb_putn(sbuf *b, const char *s, size_t n)
+{
+    char *d = sb_room(b, n);
+    if (!d)
+        return;
     if (n)
-        memcpy(b->p + b->len, s, n);
+        memcpy(d, s, n);
     b->len += n;
     b->p[b->len] = '\0';
+}
+
+/* Empties b for reuse, keeping its memory. */
+static void sb_clear(sbuf *b)
+{
+    b->len = 0;
+    b->oom = false;
+    if (b->p)
+        b->p[0] = '\0';
 }
 
 static void sb_puts(sbuf *b, const char *s)
@@ -152,11 +167,21 @@ wf_status wf_sigv4_parse_date(const char *amz_date, time_t *out)
 
 /* --- Hashes ----------------------------------------------------------------------------- */
 
-wf_status wf_sigv4_hex_sha256(const void *data, size_t len, char out[65])
+/* Hex SHA-256 on ctx (reused between calls) or on a context of its own (ctx NULL). */
+static wf_status hex_sha256_on(EVP_MD_CTX *ctx, const void *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (!EVP_Digest(len ? data : "", len, md, &md_len, EVP_sha256(), NULL) || md_len != 32) {
+    const EVP_MD *sha256 = wf_sigv4_sha256_md();
+    bool ok;
+    if (!sha256)
+        ok = false;
+    else if (ctx)
+        ok = EVP_DigestInit_ex(ctx, sha256, NULL) && EVP_DigestUpdate(ctx, data, len) &&
+             EVP_DigestFinal_ex(ctx, md, &md_len);
+    else
+        ok = EVP_Digest(len ? data : "", len, md, &md_len, sha256, NULL);
+    if (!ok || md_len != 32) {
         out[0] = '\0';
         return WF_EIO;
     }
@@ -164,13 +189,9 @@ wf_status wf_sigv4_hex_sha256(const void *data, size_t len, char out[65])
     return WF_OK;
 }
 
-static wf_status hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
-                             unsigned char out[32], wf_error *err)
+wf_status wf_sigv4_hex_sha256(const void *data, size_t len, char out[65])
 {
-    unsigned int out_len = 0;
-    if (!HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, out, &out_len) || out_len != 32)
-        return wf_error_set(err, WF_EIO, "sigv4: OpenSSL HMAC-SHA256 failed");
-    return WF_OK;
+    return hex_sha256_on(NULL, data, len, out);
 }
 
 /* --- Parameters ------------------------------------------------------------------------- */
@@ -366,34 +387,86 @@ done:
 /* --- Canonical headers -------------------------------------------------------------------- */
 
 typedef struct hentry {
-    char *lname;          /* lowercased name (owned) */
+    const char *name;     /* borrowed; compared and written lowercased */
     const char *value;    /* borrowed */
     size_t index;         /* original position: repeated names keep their order */
 } hentry;
 
+/* strcmp of the two names lowercased (ASCII only, whatever the locale). */
+static int lname_cmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)ascii_lower(*a), y = (unsigned char)ascii_lower(*b);
+        if (x != y || !x)
+            return (int)x - (int)y;
+    }
+}
+
 static int hentry_cmp(const void *a, const void *b)
 {
     const hentry *x = a, *y = b;
-    int c = strcmp(x->lname, y->lname);
+    int c = lname_cmp(x->name, y->name);
     if (c)
         return c;
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* Sorts by name, repeated names in their original order. Requests have a handful of
+ * headers: insertion sort (stable) beats qsort's set-up for them. */
+static void sort_entries(hentry *e, size_t count)
+{
+    if (count > 16) {
+        qsort(e, count, sizeof *e, hentry_cmp);
+        return;
+    }
+    for (size_t i = 1; i < count; i++) {
+        hentry cur = e[i];
+        size_t j = i;
+        while (j > 0 && lname_cmp(e[j - 1].name, cur.name) > 0) {
+            e[j] = e[j - 1];
+            j--;
+        }
+        e[j] = cur;
+    }
+}
+
+static void put_lower(sbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    char *d = sb_room(b, n);
+    if (!d)
+        return;
+    for (size_t i = 0; i < n; i++)
+        d[i] = ascii_lower(s[i]);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
 /* Trims and collapses whitespace runs (folded continuation lines included) to one space. */
 static void put_trimmed(sbuf *b, const char *v)
 {
-    bool pending = false, any = false;
-    for (; *v; v++) {
-        if (is_space(*v)) {
-            pending = any;
+    while (is_space(*v))
+        v++;
+    size_t n = strlen(v);
+    while (n > 0 && is_space(v[n - 1]))
+        n--;
+    bool plain = true;   /* the usual case: nothing inside to collapse */
+    for (size_t i = 0; i < n && plain; i++)
+        plain = !is_space(v[i]) || (v[i] == ' ' && !is_space(v[i + 1]));
+    if (plain) {
+        sb_putn(b, v, n);
+        return;
+    }
+    bool pending = false;
+    for (size_t i = 0; i < n; i++) {
+        if (is_space(v[i])) {
+            pending = true;
             continue;
         }
         if (pending)
             sb_putc(b, ' ');
-        sb_putc(b, *v);
+        sb_putc(b, v[i]);
         pending = false;
-        any = true;
     }
 }
 
@@ -402,24 +475,18 @@ static wf_status canonical_headers(const wf_http_headers *h, sbuf *canon, sbuf *
                                    wf_error *err)
 {
     size_t count = h ? h->count : 0;
-    hentry *e = calloc(count ? count : 1, sizeof *e);
+    hentry small[16];
+    hentry *e = count <= 16 ? small : calloc(count, sizeof *e);
     if (!e)
         return wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
-    wf_status st = WF_OK;
     for (size_t i = 0; i < count; i++) {
-        e[i].lname = strdup(h->items[i].name ? h->items[i].name : "");
+        e[i].name = h->items[i].name ? h->items[i].name : "";
         e[i].value = h->items[i].value ? h->items[i].value : "";
         e[i].index = i;
-        if (!e[i].lname) {
-            st = wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
-            goto done;
-        }
-        for (char *c = e[i].lname; *c; c++)
-            *c = ascii_lower(*c);
     }
-    qsort(e, count, sizeof *e, hentry_cmp);
+    sort_entries(e, count);
     for (size_t i = 0; i < count; i++) {
-        bool same = i > 0 && strcmp(e[i].lname, e[i - 1].lname) == 0;
+        bool same = i > 0 && lname_cmp(e[i].name, e[i - 1].name) == 0;
         if (same) {
             sb_putc(canon, ',');
         } else {
@@ -427,19 +494,61 @@ static wf_status canonical_headers(const wf_http_headers *h, sbuf *canon, sbuf *
                 sb_putc(canon, '\n');
                 sb_putc(names, ';');
             }
-            sb_puts(canon, e[i].lname);
+            put_lower(canon, e[i].name);
             sb_putc(canon, ':');
-            sb_puts(names, e[i].lname);
+            put_lower(names, e[i].name);
         }
         put_trimmed(canon, e[i].value);
     }
     if (count)
         sb_putc(canon, '\n');
-done:
-    for (size_t i = 0; i < count; i++)
-        free(e[i].lname);
-    free(e);
-    return st;
+    if (e != small)
+        free(e);
+    return WF_OK;
+}
+
+/* Appends the canonical request to b (and the signed names to names), both empty. */
+static wf_status canonical_into(const char *method, const char *path, const char *query,
+                                const wf_http_headers *headers, const char *payload_hash,
+                                bool s3_rules, bool keep_dots, sbuf *b, sbuf *names,
+                                wf_error *err)
+{
+    if (!method || !payload_hash)
+        return wf_error_set(err, WF_EINVAL, "sigv4: no method or payload hash");
+    sb_puts(b, method);
+    sb_putc(b, '\n');
+    if (!path || !*path)
+        path = "/";
+    if (s3_rules || strcmp(path, "/") == 0) {   /* nothing to normalise or encode */
+        sb_puts(b, path);
+    } else {
+        char *cpath = NULL;
+        wf_status st = wf_sigv4_canonical_path(path, s3_rules, keep_dots, &cpath, err);
+        if (st != WF_OK)
+            return st;
+        sb_puts(b, cpath);
+        free(cpath);
+    }
+    sb_putc(b, '\n');
+    if (query && *query) {
+        char *cquery = NULL;
+        wf_status st = wf_sigv4_canonical_query(query, &cquery, err);
+        if (st != WF_OK)
+            return st;
+        sb_puts(b, cquery);
+        free(cquery);
+    }
+    sb_putc(b, '\n');
+    wf_status st = canonical_headers(headers, b, names, err);
+    if (st != WF_OK)
+        return st;
+    sb_putc(b, '\n');
+    sb_putn(b, names->p ? names->p : "", names->len);
+    sb_putc(b, '\n');
+    sb_puts(b, payload_hash);
+    if (b->oom || names->oom)
+        return wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
+    return WF_OK;
 }
 
 wf_status wf_sigv4_canonical_request_over(const char *method, const char *path,
@@ -451,29 +560,11 @@ wf_status wf_sigv4_canonical_request_over(const char *method, const char *path,
     *out = NULL;
     if (signed_headers)
         *signed_headers = NULL;
-    if (!method || !payload_hash)
-        return wf_error_set(err, WF_EINVAL, "sigv4: no method or payload hash");
-    char *cpath = NULL, *cquery = NULL;
     sbuf b = {0}, names = {0};
-    wf_status st = wf_sigv4_canonical_path(path, s3_rules, keep_dots, &cpath, err);
+    wf_status st = canonical_into(method, path, query, headers, payload_hash, s3_rules,
+                                  keep_dots, &b, &names, err);
     if (st == WF_OK)
-        st = wf_sigv4_canonical_query(query, &cquery, err);
-    if (st != WF_OK)
-        goto done;
-    sb_puts(&b, method);
-    sb_putc(&b, '\n');
-    sb_puts(&b, cpath);
-    sb_putc(&b, '\n');
-    sb_puts(&b, cquery);
-    sb_putc(&b, '\n');
-    st = canonical_headers(headers, &b, &names, err);
-    if (st != WF_OK)
-        goto done;
-    sb_putc(&b, '\n');
-    sb_putn(&b, names.p ? names.p : "", names.len);
-    sb_putc(&b, '\n');
-    sb_puts(&b, payload_hash);
-    st = sb_finish(&b, out, err);
+        st = sb_finish(&b, out, err);
     if (st == WF_OK && signed_headers) {
         st = sb_finish(&names, signed_headers, err);
         if (st != WF_OK) {
@@ -481,11 +572,8 @@ wf_status wf_sigv4_canonical_request_over(const char *method, const char *path,
             *out = NULL;
         }
     }
-done:
     sb_free(&b);
     sb_free(&names);
-    free(cpath);
-    free(cquery);
     return st;
 }
 
@@ -514,13 +602,17 @@ static bool adds_content_sha256(const wf_sigv4_params *p)
 /* The headers a signature covers, as a borrowed view: items point into req and p and
  * only the items array is owned (free(view->items), never wf_http_headers_free). The
  * auth headers sign() is about to set replace any old ones. */
+#define VIEW_SMALL 16
+
+/* small (VIEW_SMALL items, nullable) holds the view when it fits; free the items only when
+ * they are not small. */
 static wf_status signed_view(const wf_http_request *req, const wf_sigv4_params *p,
                              bool presign, const char *payload_hash, wf_http_headers *view,
-                             wf_error *err)
+                             wf_http_header *small, wf_error *err)
 {
     memset(view, 0, sizeof *view);
     size_t cap = req->headers.count + 3;
-    view->items = calloc(cap, sizeof *view->items);
+    view->items = small && cap <= VIEW_SMALL ? small : calloc(cap, sizeof *view->items);
     if (!view->items)
         return wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
     view->capacity = cap;
@@ -540,7 +632,8 @@ static wf_status signed_view(const wf_http_request *req, const wf_sigv4_params *
         view->items[view->count++] = *h;
     }
     if (!host) {
-        free(view->items);
+        if (view->items != small)
+            free(view->items);
         memset(view, 0, sizeof *view);
         return wf_error_set(err, WF_EINVAL, "sigv4: the request has no host header");
     }
@@ -563,9 +656,10 @@ static wf_status check_request(const wf_http_request *req, wf_error *err)
     return WF_OK;
 }
 
-/* The payload hash: given, or the body's. hex must hold 65 bytes. */
+/* The payload hash: given, or the body's (hashed on md, nullable). hex must hold 65 bytes. */
 static wf_status payload_hash_of(const wf_http_request *req, const wf_sigv4_params *p,
-                                 bool presign, char *hex, const char **out, wf_error *err)
+                                 bool presign, EVP_MD_CTX *md, char *hex, const char **out,
+                                 wf_error *err)
 {
     if (p->payload_hash) {
         *out = p->payload_hash;
@@ -575,7 +669,11 @@ static wf_status payload_hash_of(const wf_http_request *req, const wf_sigv4_para
         *out = WF_SIGV4_UNSIGNED_PAYLOAD;   /* S3 presigned URLs never sign the body */
         return WF_OK;
     }
-    if (wf_sigv4_hex_sha256(req->body, req->body ? req->body_len : 0, hex) != WF_OK)
+    if (!req->body || !req->body_len) {
+        *out = EMPTY_SHA256;
+        return WF_OK;
+    }
+    if (hex_sha256_on(md, req->body, req->body_len, hex) != WF_OK)
         return wf_error_set(err, WF_EIO, "sigv4: OpenSSL SHA-256 failed");
     *out = hex;
     return WF_OK;
@@ -586,13 +684,15 @@ static wf_status header_canonical(const wf_http_request *req, const wf_sigv4_par
                                   wf_error *err)
 {
     wf_http_headers view;
-    wf_status st = signed_view(req, p, false, payload_hash, &view, err);
+    wf_http_header small[VIEW_SMALL];
+    wf_status st = signed_view(req, p, false, payload_hash, &view, small, err);
     if (st != WF_OK)
         return st;
     st = wf_sigv4_canonical_request_over(req->method, req->path, req->query, &view,
                                          payload_hash, p->s3_mode, p->keep_path_dots, out,
                                          signed_headers, err);
-    free(view.items);
+    if (view.items != small)
+        free(view.items);
     return st;
 }
 
@@ -608,7 +708,7 @@ wf_status wf_sigv4_canonical_request(const wf_http_request *req, const wf_sigv4_
     if (st == WF_OK)
         st = check_params(p, err);
     if (st == WF_OK)
-        st = payload_hash_of(req, p, false, hex, &payload, err);
+        st = payload_hash_of(req, p, false, NULL, hex, &payload, err);
     if (st != WF_OK)
         return st;
     return header_canonical(req, p, payload, out, signed_headers, err);
@@ -626,6 +726,17 @@ static void put_scope(sbuf *b, const wf_sigv4_params *p)
     sb_puts(b, "/aws4_request");
 }
 
+/* "AWS4-HMAC-SHA256\n<amz_date>\n<scope>\n<hex sha256 of the canonical request>" into b. */
+static void put_string_to_sign(sbuf *b, const wf_sigv4_params *p, const char *creq_hash)
+{
+    sb_puts(b, WF_SIGV4_ALGORITHM "\n");
+    sb_puts(b, p->amz_date);
+    sb_putc(b, '\n');
+    put_scope(b, p);
+    sb_putc(b, '\n');
+    sb_puts(b, creq_hash);
+}
+
 wf_status wf_sigv4_string_to_sign(const wf_sigv4_params *p, const char *canonical_request,
                                   char **out, wf_error *err)
 {
@@ -639,12 +750,7 @@ wf_status wf_sigv4_string_to_sign(const wf_sigv4_params *p, const char *canonica
     if (wf_sigv4_hex_sha256(canonical_request, strlen(canonical_request), hash) != WF_OK)
         return wf_error_set(err, WF_EIO, "sigv4: OpenSSL SHA-256 failed");
     sbuf b = {0};
-    sb_puts(&b, WF_SIGV4_ALGORITHM "\n");
-    sb_puts(&b, p->amz_date);
-    sb_putc(&b, '\n');
-    put_scope(&b, p);
-    sb_putc(&b, '\n');
-    sb_puts(&b, hash);
+    put_string_to_sign(&b, p, hash);
     return sb_finish(&b, out, err);
 }
 
@@ -659,26 +765,16 @@ wf_status wf_sigv4_signature(const wf_sigv4_params *p, const char *string_to_sig
         return wf_error_set(err, WF_EINVAL, "sigv4: secret key is missing or too long");
     if (!string_to_sign)
         return wf_error_set(err, WF_EINVAL, "sigv4: no string to sign");
-    /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
-    char seed[4 + MAX_SECRET_LEN];
-    size_t seed_len = 4 + strlen(p->secret_key);
-    memcpy(seed, "AWS4", 4);
-    memcpy(seed + 4, p->secret_key, seed_len - 4);
+    EVP_MAC_CTX *ctx = wf_sigv4_hmac_new();
     unsigned char k[32], sig[32];
-    st = hmac_sha256(seed, seed_len, p->amz_date, 8, k, err);
-    if (st == WF_OK)
-        st = hmac_sha256(k, sizeof k, p->region, strlen(p->region), k, err);
-    if (st == WF_OK)
-        st = hmac_sha256(k, sizeof k, p->service, strlen(p->service), k, err);
-    if (st == WF_OK)
-        st = hmac_sha256(k, sizeof k, "aws4_request", 12, k, err);
-    if (st == WF_OK)
-        st = hmac_sha256(k, sizeof k, string_to_sign, strlen(string_to_sign), sig, err);
-    if (st == WF_OK)
-        to_hex(sig, sizeof sig, out);
-    OPENSSL_cleanse(seed, sizeof seed);
+    bool ok = ctx && wf_sigv4_derive_key(ctx, p, k) &&
+              wf_sigv4_hmac(ctx, k, sizeof k, string_to_sign, strlen(string_to_sign), sig);
     OPENSSL_cleanse(k, sizeof k);
-    return st;
+    EVP_MAC_CTX_free(ctx);
+    if (!ok)
+        return wf_error_set(err, WF_EIO, "sigv4: OpenSSL HMAC-SHA256 failed");
+    to_hex(sig, sizeof sig, out);
+    return WF_OK;
 }
 
 /* canonical request -> string to sign -> hex signature. */
@@ -697,21 +793,52 @@ static wf_status sign_canonical(const wf_sigv4_params *p, const char *creq, char
 
 wf_status wf_sigv4_sign(wf_http_request *req, const wf_sigv4_params *p, wf_error *err)
 {
-    char hex[65], sig[65];
+    wf_sigv4_signer *s = NULL;
+    wf_status st = check_request(req, err);
+    if (st == WF_OK)
+        st = wf_sigv4_signer_new(&s, err);
+    if (st == WF_OK)
+        st = wf_sigv4_signer_sign(s, req, p, err);
+    wf_sigv4_signer_free(s);
+    return st;
+}
+
+wf_status wf_sigv4_signer_sign(wf_sigv4_signer *s, wf_http_request *req,
+                               const wf_sigv4_params *p, wf_error *err)
+{
+    char hex[65], hash[65], sig[65];
+    unsigned char mac[32];
     const char *payload = NULL;
-    char *creq = NULL, *signed_headers = NULL;
-    sbuf auth = {0};
+    wf_http_header small[VIEW_SMALL];
+    wf_http_headers view = {0};
+    sb_clear(&s->creq);
+    sb_clear(&s->names);
+    sb_clear(&s->auth);
     wf_status st = check_request(req, err);
     if (st == WF_OK)
         st = check_params(p, err);
     if (st == WF_OK)
-        st = payload_hash_of(req, p, false, hex, &payload, err);
+        st = payload_hash_of(req, p, false, s->md, hex, &payload, err);
     if (st == WF_OK)
-        st = header_canonical(req, p, payload, &creq, &signed_headers, err);
+        st = signed_view(req, p, false, payload, &view, small, err);
+    if (st == WF_OK) {
+        st = canonical_into(req->method, req->path, req->query, &view, payload, p->s3_mode,
+                            p->keep_path_dots, &s->creq, &s->names, err);
+        if (view.items != small)
+            free(view.items);
+    }
+    if (st == WF_OK && hex_sha256_on(s->md, s->creq.p, s->creq.len, hash) != WF_OK)
+        st = wf_error_set(err, WF_EIO, "sigv4: OpenSSL SHA-256 failed");
     if (st == WF_OK)
-        st = sign_canonical(p, creq, sig, err);
+        st = wf_sigv4_signer_key(s, p, err);
     if (st != WF_OK)
-        goto done;
+        return st;
+    put_string_to_sign(&s->auth, p, hash);   /* auth's buffer, before the header's turn */
+    if (s->auth.oom)
+        return wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
+    if (!wf_sigv4_hmac(s->mac, NULL, 0, s->auth.p, s->auth.len, mac))
+        return wf_error_set(err, WF_EIO, "sigv4: OpenSSL HMAC-SHA256 failed");
+    to_hex(mac, sizeof mac, sig);
 
     /* In the order the suite's signed requests show them. */
     if (has_token(p))
@@ -720,25 +847,20 @@ wf_status wf_sigv4_sign(wf_http_request *req, const wf_sigv4_params *p, wf_error
         st = wf_http_headers_set(&req->headers, "X-Amz-Date", p->amz_date);
     if (st == WF_OK && adds_content_sha256(p))
         st = wf_http_headers_set(&req->headers, "x-amz-content-sha256", payload);
-    if (st != WF_OK) {
-        st = wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
-        goto done;
-    }
-    sb_puts(&auth, WF_SIGV4_ALGORITHM " Credential=");
-    sb_puts(&auth, p->access_key);
-    sb_putc(&auth, '/');
-    put_scope(&auth, p);
-    sb_puts(&auth, ", SignedHeaders=");
-    sb_puts(&auth, signed_headers);
-    sb_puts(&auth, ", Signature=");
-    sb_puts(&auth, sig);
-    if (auth.oom || wf_http_headers_set(&req->headers, "Authorization", auth.p) != WF_OK)
-        st = wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
-done:
-    sb_free(&auth);
-    free(creq);
-    free(signed_headers);
-    return st;
+    if (st != WF_OK)
+        return wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
+    sb_clear(&s->auth);
+    sb_puts(&s->auth, WF_SIGV4_ALGORITHM " Credential=");
+    sb_puts(&s->auth, p->access_key);
+    sb_putc(&s->auth, '/');
+    put_scope(&s->auth, p);
+    sb_puts(&s->auth, ", SignedHeaders=");
+    sb_putn(&s->auth, s->names.p, s->names.len);
+    sb_puts(&s->auth, ", Signature=");
+    sb_puts(&s->auth, sig);
+    if (s->auth.oom || wf_http_headers_set(&req->headers, "Authorization", s->auth.p) != WF_OK)
+        return wf_error_set(err, WF_ENOMEM, "sigv4: out of memory");
+    return WF_OK;
 }
 
 /* --- Query signing (presigned URLs) ------------------------------------------------------- */
@@ -782,9 +904,9 @@ static wf_status presign_build(const wf_http_request *req, const wf_sigv4_params
         st = wf_error_set(err, WF_EINVAL, "sigv4: presign expiry must be 1..%u seconds",
                           WF_SIGV4_MAX_EXPIRES);
     if (st == WF_OK)
-        st = payload_hash_of(req, p, true, hex, &payload, err);
+        st = payload_hash_of(req, p, true, NULL, hex, &payload, err);
     if (st == WF_OK)
-        st = signed_view(req, p, true, payload, &view, err);
+        st = signed_view(req, p, true, payload, &view, NULL, err);
     if (st == WF_OK)   /* for the signed names: they go into the query being signed */
         st = canonical_headers(&view, &canon, &names, err);
     if (st == WF_OK)

@@ -95,6 +95,21 @@ wf_status wf_sigv4_sign(wf_http_request *req, const wf_sigv4_params *p, wf_error
 wf_status wf_sigv4_presign(wf_http_request *req, const wf_sigv4_params *p, unsigned expires,
                            wf_error *err);
 
+/* --- Repeated signing ------------------------------------------------------------------- */
+
+/* A signer for many requests (one per AWS client): it keeps the signing key derived for
+ * the last (secret, day, region, service), OpenSSL's HMAC and SHA-256 contexts and its
+ * buffers, so a request costs a SHA-256 of the canonical request (and of a non-empty
+ * body) and one HMAC instead of five. The key is never logged; it is wiped when replaced
+ * and when the signer is freed. Not thread-safe. */
+typedef struct wf_sigv4_signer wf_sigv4_signer;
+
+wf_status wf_sigv4_signer_new(wf_sigv4_signer **out, wf_error *err);
+void wf_sigv4_signer_free(wf_sigv4_signer *s);   /* accepts NULL */
+/* wf_sigv4_sign through s's cache: the same headers, byte for byte. */
+wf_status wf_sigv4_signer_sign(wf_sigv4_signer *s, wf_http_request *req,
+                               const wf_sigv4_params *p, wf_error *err);
+
 /* --- Verifying (awssim) ----------------------------------------------------------------- */
 
 typedef enum wf_sigv4_result {

@@ -1,8 +1,11 @@
 /* Builds the small XML DOM of xml_reader.h from expat's callbacks, within limits. The
  * whole tree lives in one arena (big answers have millions of elements; one malloc
- * each would dominate the parse), freed at once by wf_xml_free. */
+ * each would dominate the parse), freed at once by wf_xml_free. A wf_xml_reader keeps
+ * expat's parser and the per-depth buffers between documents: for the short answers
+ * of most AWS calls, making and freeing them cost more than the parse. */
 #include "xml_reader.h"
 #include <expat.h>
+#include <openssl/rand.h>
 #include <limits.h>
 #include <stdalign.h>
 #include <stddef.h>
@@ -20,14 +23,19 @@ typedef struct arena_block {
 
 struct wf_xml_arena {
     arena_block *head;
+    size_t first;   /* the first block's size, fitted to the document */
 };
+
+#define ARENA_BLOCK 60000
 
 static void *arena_alloc(struct wf_xml_arena *a, size_t n)
 {
     n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
     arena_block *b = a->head;
     if (!b || b->size - b->used < n) {
-        size_t size = n > 60000 ? n : 60000;
+        size_t size = b ? ARENA_BLOCK : a->first;
+        if (size < n)
+            size = n;
         b = malloc(sizeof *b + size);
         if (!b)
             return NULL;
@@ -85,6 +93,14 @@ typedef struct reader {
     wf_status failure;        /* WF_OK until a handler gives up */
     char why[256];            /* the handler's reason, when it stopped the parser */
 } reader;
+
+struct wf_xml_reader {
+    XML_Parser parser;        /* reset between documents */
+    unsigned long salt;       /* expat's hash salt, drawn once */
+    int used;                 /* the parser has seen a document: reset it first */
+    level *levels;            /* kept with their buffers */
+    size_t level_cap;
+};
 
 static char empty_text[] = "";
 
@@ -250,8 +266,39 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     give_up(ud, WF_EPARSE, "DOCTYPE declarations are not accepted");
 }
 
-wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits,
-                       wf_xml_node **root, wf_error *err)
+wf_status wf_xml_reader_new(wf_xml_reader **out, wf_error *err)
+{
+    *out = NULL;
+    wf_xml_reader *rd = calloc(1, sizeof *rd);
+    if (rd)
+        rd->parser = XML_ParserCreate(NULL);
+    if (!rd || !rd->parser) {
+        free(rd);
+        return wf_error_set(err, WF_ENOMEM, "out of memory");
+    }
+    /* Left to itself, expat draws a salt from getrandom(2) for every document; OpenSSL's
+     * generator gives one as unpredictable without a system call. 0: expat's own. */
+    if (RAND_bytes((unsigned char *)&rd->salt, sizeof rd->salt) != 1)
+        rd->salt = 0;
+    *out = rd;
+    return WF_OK;
+}
+
+void wf_xml_reader_free(wf_xml_reader *rd)
+{
+    if (!rd)
+        return;
+    XML_ParserFree(rd->parser);
+    for (size_t i = 0; i < rd->level_cap; i++) {
+        free(rd->levels[i].text);
+        free(rd->levels[i].kids);
+    }
+    free(rd->levels);
+    free(rd);
+}
+
+wf_status wf_xml_reader_parse(wf_xml_reader *rd, const char *data, size_t len,
+                              const wf_xml_limits *limits, wf_xml_node **root, wf_error *err)
 {
     *root = NULL;
     reader r;
@@ -268,12 +315,19 @@ wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits
         return wf_error_set(err, WF_EPARSE, "XML document of %zu bytes exceeds the limit of %zu",
                             len, r.limits.max_bytes);
 
+    if (rd->used && !XML_ParserReset(rd->parser, NULL))
+        return wf_error_set(err, WF_ENOMEM, "cannot reset the XML parser");
+    rd->used = 1;
     r.arena = calloc(1, sizeof *r.arena);
-    r.parser = r.arena ? XML_ParserCreate(NULL) : NULL;
-    if (!r.parser) {
-        free(r.arena);
+    if (!r.arena)
         return wf_error_set(err, WF_ENOMEM, "out of memory");
-    }
+    /* Small answers get a small first block; big ones grow in ARENA_BLOCK steps. */
+    r.arena->first = len < ARENA_BLOCK / 8 ? 1024 + 8 * len : ARENA_BLOCK;
+    r.parser = rd->parser;
+    r.levels = rd->levels;
+    r.level_cap = rd->level_cap;
+    if (rd->salt)
+        XML_SetHashSalt(r.parser, rd->salt);
     XML_SetUserData(r.parser, &r);
     XML_SetElementHandler(r.parser, on_start, on_end);
     XML_SetCharacterDataHandler(r.parser, on_text);
@@ -299,12 +353,21 @@ wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits
             rc = wf_error_set(err, WF_EPARSE, "XML line %lu column %lu: %s", line, col,
                               XML_ErrorString(XML_GetErrorCode(r.parser)));
     }
-    XML_ParserFree(r.parser);
-    for (size_t i = 0; i < r.level_cap; i++) {
-        free(r.levels[i].text);
-        free(r.levels[i].kids);
+    rd->levels = r.levels;       /* grown or not, kept for the next document */
+    rd->level_cap = r.level_cap;
+    for (size_t i = 0; i < rd->level_cap; i++) {   /* but not what one big answer needed */
+        level *l = &rd->levels[i];
+        if (l->text_cap > 65536) {
+            free(l->text);
+            l->text = NULL;
+            l->text_cap = 0;
+        }
+        if (l->kid_cap > 8192) {
+            free(l->kids);
+            l->kids = NULL;
+            l->kid_cap = 0;
+        }
     }
-    free(r.levels);
     if (rc != WF_OK || !r.root) {
         arena_free(r.arena);
         return rc;
@@ -312,6 +375,18 @@ wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits
     r.root->arena = r.arena;
     *root = r.root;
     return WF_OK;
+}
+
+wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits,
+                       wf_xml_node **root, wf_error *err)
+{
+    *root = NULL;
+    wf_xml_reader *rd = NULL;
+    wf_status st = wf_xml_reader_new(&rd, err);
+    if (st == WF_OK)
+        st = wf_xml_reader_parse(rd, data, len, limits, root, err);
+    wf_xml_reader_free(rd);
+    return st;
 }
 
 const wf_xml_node *wf_xml_child(const wf_xml_node *node, const char *name)

@@ -51,6 +51,18 @@ wf_status wf_xml_parse(const char *data, size_t len, const wf_xml_limits *limits
                        wf_xml_node **root, wf_error *err);
 void wf_xml_free(wf_xml_node *root);
 
+/* A reader for many documents, one after the other: it keeps expat's parser (reset, not
+ * re-made) and its buffers, so a short document costs its parse only. The trees it
+ * returns are independent of it (free them with wf_xml_free, before or after the
+ * reader). Not thread-safe. */
+typedef struct wf_xml_reader wf_xml_reader;
+wf_status wf_xml_reader_new(wf_xml_reader **out, wf_error *err);
+void wf_xml_reader_free(wf_xml_reader *rd);   /* accepts NULL */
+/* wf_xml_parse on rd. */
+wf_status wf_xml_reader_parse(wf_xml_reader *rd, const char *data, size_t len,
+                              const wf_xml_limits *limits, wf_xml_node **root,
+                              wf_error *err);
+
 /* First child element with that local name, or NULL. */
 const wf_xml_node *wf_xml_child(const wf_xml_node *node, const char *name);
 /* Text of the first child with that name, or NULL when there is no such child. */
