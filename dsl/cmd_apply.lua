@@ -12,6 +12,7 @@ local params_mod = require "dsl.params"
 local plan_check = require "dsl.plan_check"
 local plan_file = require "dsl.plan_file"
 local plan_mod = require "dsl.plan"
+local protection = require "dsl.protection"
 
 local M = {}
 
@@ -93,6 +94,9 @@ function M.run(opts, words)
   if json.encode(params_mod.redacted(spec, values)) ~= json.encode(saved.params) then
     errors.raise_usage(("plan %s: its params do not bind to the same values any more; make a new plan"):format(path))
   end
+
+  -- Refuse a missing or wrong --confirm before the facts are looked up (the run would).
+  protection.check({ spec = spec, opts = opts, steps = {} }, executor.environment(spec, values))
 
   clog.info(("checking plan %s: building it again as a dry run (no change is made) to look up its %d fact(s)")
     :format(path, #saved.facts))

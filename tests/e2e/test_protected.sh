@@ -58,6 +58,7 @@ run_wf 2 "$WFRUN" --state-dir=st --yes --confirm=prod "$M" demo
 contains err.txt "--confirm=prod does not match"
 run_wf 2 "$WFRUN" --state-dir=st --yes apply plan.json
 contains err.txt "(--yes is not enough)"
+lacks err.txt "checking plan"          # refused before the facts are looked up
 no_journal "a refused run"
 no_mutation "a refused run"
 
