@@ -139,7 +139,7 @@ local function facts_section(plan, add)
   add("| fact | value | found by step |")
   add("|---|---|---|")
   for _, f in ipairs(plan.facts) do
-    add(("| %s | %s | %s |"):format(cell(f.name), cell(code(facts.render(f.value))), f.step and code(f.step) or ""))
+    add(("| %s | %s | %s |"):format(cell(code(f.name)), cell(code(facts.render(f.value))), f.step and code(f.step) or ""))
   end
   add("")
 end

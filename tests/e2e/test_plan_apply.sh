@@ -108,14 +108,14 @@ contains plan.md "### 2. standby-env"
 contains plan.md "Undo:"
 contains plan.md "autoscaling.exit_standby"
 contains plan.md "## Facts pinned"
-contains plan.md "| stack api-demo | \`id=arn:aws:cloudformation:"
-contains plan.md "| DB instance api-demo-db | \`available\` | \`find-env\` |"
+contains plan.md "| \`stack api-demo\` | \`id=arn:aws:cloudformation:"
+contains plan.md "| \`DB instance api-demo-db\` | \`available\` | \`find-env\` |"
 CHECKS=$((CHECKS + 1))
 [ "$(grep -c '^```' plan.md)" -ge 20 ] || fail "plan.md: the calls are not in code blocks"
 : > requests.jsonl
 run_wf 0 "$WFRUN" plan plan.json --format=markdown
 contains out.txt "# Plan: migrate"
-contains out.txt "| stack api-demo-tmp | \`absent\` |"
+contains out.txt "| \`stack api-demo-tmp\` | \`absent\` |"
 CHECKS=$((CHECKS + 1))
 [ -s requests.jsonl ] && fail "rendering a saved plan called AWS: $(head -n 2 requests.jsonl)"
 run_wf 0 "$WFRUN" plan "$M" demo -o plan.md
