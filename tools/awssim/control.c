@@ -1,5 +1,5 @@
 /* The control endpoint under /_awssim/ (a path no AWS API uses): faults, request log,
- * inventory, clock, seed, save and reset, for tests and for people. JSON in, JSON out,
+ * inventory, application health, clock, seed, save and reset, for tests and for people. JSON in, JSON out,
  * unsigned: awssim only listens on loopback. */
 #include <math.h>
 #include <stdio.h>
@@ -183,6 +183,44 @@ static void clock_set(wf_sim *sim, const wf_http_request *req, wf_sim_reply *rep
     reply_json(reply, 200, clock_json(sim));
 }
 
+/* GET /_awssim/apps/<stack-name>/health: 200 while the stack's Auto Scaling group has an
+ * instance InService, else 503 (lua/app_health.lua); rest is "<stack-name>/health". */
+static void app_health(wf_sim *sim, const wf_http_request *req, const char *rest,
+                       wf_sim_reply *reply)
+{
+    const char *slash = strchr(rest, '/');
+    size_t len = slash ? (size_t)(slash - rest) : 0;
+    if (!slash || strcmp(slash, "/health") != 0) {
+        reply_error(reply, 404, "apps: GET /_awssim/apps/<stack-name>/health");
+        return;
+    }
+    if (!method_is(req, "GET")) {
+        reply_error(reply, 405, "apps/<stack-name>/health: GET");
+        return;
+    }
+    /* A stack name: a letter, then letters, digits and hyphens, at most 128 characters. */
+    char name[129];
+    bool ok = len >= 1 && len < sizeof name && ((rest[0] >= 'A' && rest[0] <= 'Z') ||
+                                                (rest[0] >= 'a' && rest[0] <= 'z'));
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (rest[i] >= 'A' && rest[i] <= 'Z') || (rest[i] >= 'a' && rest[i] <= 'z') ||
+             (rest[i] >= '0' && rest[i] <= '9') || rest[i] == '-';
+    if (!ok) {
+        reply_error(reply, 400, "apps/<stack-name>/health: not a stack name");
+        return;
+    }
+    memcpy(name, rest, len);
+    name[len] = '\0';
+    wf_error err = {0};
+    cJSON *health = wf_sim_app_health(sim, name, &err);
+    if (!health) {
+        reply_error(reply, 500, err.message);
+        return;
+    }
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(health, "status");
+    reply_json(reply, cJSON_IsNumber(status) && status->valueint == 200 ? 200 : 503, health);
+}
+
 void wf_sim_control(wf_sim *sim, const wf_http_request *req, wf_sim_reply *reply)
 {
     const char *what = req->path + strlen(PREFIX);
@@ -191,6 +229,8 @@ void wf_sim_control(wf_sim *sim, const wf_http_request *req, wf_sim_reply *reply
     wf_error err = {0};
     if (strcmp(what, "health") == 0 && method_is(req, "GET")) {
         reply_ok(reply);
+    } else if (strncmp(what, "apps/", 5) == 0) {
+        app_health(sim, req, what + 5, reply);
     } else if (strncmp(what, "faults", 6) == 0 && (what[6] == '\0' || what[6] == '/')) {
         faults(sim, req, what + 6, reply);
     } else if (strcmp(what, "requests") == 0) {
@@ -229,7 +269,8 @@ void wf_sim_control(wf_sim *sim, const wf_http_request *req, wf_sim_reply *reply
             reply_ok(reply);
     } else {
         reply_error(reply, 404, "unknown control request; see docs/awssim.md: GET health, "
-                    "GET|POST|DELETE faults, GET|DELETE requests, GET inventory, "
-                    "GET|POST clock, POST save, POST reset, POST seed");
+                    "GET apps/<stack-name>/health, GET|POST|DELETE faults, "
+                    "GET|DELETE requests, GET inventory, GET|POST clock, POST save, "
+                    "POST reset, POST seed");
     }
 }

@@ -1318,3 +1318,16 @@ cJSON *wf_sim_inventory(wf_sim *sim, wf_error *err)
         return NULL;
     return inv;
 }
+
+cJSON *wf_sim_app_health(wf_sim *sim, const char *stack_name, wf_error *err)
+{
+    cJSON *name = cJSON_CreateString(stack_name);
+    if (!name) {
+        wf_error_set(err, WF_ENOMEM, "out of memory");
+        return NULL;
+    }
+    cJSON *health = NULL;
+    wf_status st = call_world(sim, "app_health", name, true, &health, err);
+    cJSON_Delete(name);
+    return st == WF_OK ? health : NULL;
+}

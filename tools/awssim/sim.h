@@ -76,6 +76,9 @@ wf_status wf_sim_seed_file(wf_sim *sim, const char *path, wf_error *err);
 wf_status wf_sim_reset(wf_sim *sim, wf_error *err);
 /* Every resource and its state, as a new JSON object ({"time": ..., "resources": ...}). */
 cJSON *wf_sim_inventory(wf_sim *sim, wf_error *err);
+/* The health of the application stack_name runs ({"status": 200 or 503, "reason", ...},
+ * a new JSON object; lua/app_health.lua). */
+cJSON *wf_sim_app_health(wf_sim *sim, const char *stack_name, wf_error *err);
 
 /* The control endpoint (control.c): answers a request under /_awssim/. */
 bool wf_sim_is_control_path(const char *path);

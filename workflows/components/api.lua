@@ -15,10 +15,13 @@ component "api" {
     InstanceCount = function(env) return env == "prod" and "3" or "2" end,
     DBInstanceClass = function(env) return env == "prod" and "db.m6g.large" or "db.t4g.micro" end,
     -- Where the environment answers. WFRUN_API_PUBLIC_URL ({env} is replaced) points the
-    -- smoke tests elsewhere; on the simulator (WFRUN_SIM_URL set) they ask awssim itself.
+    -- smoke tests elsewhere. On the simulator (WFRUN_SIM_URL set) they ask awssim for the
+    -- stack's health, 200 only while its group has an instance InService; awssim answers
+    -- "{awssim}" as its own URL, so the stack outlives a restart on another port.
     PublicUrl = function(env)
-      local sim = os.getenv("WFRUN_SIM_URL")
-      return os.getenv("WFRUN_API_PUBLIC_URL") or (sim and sim .. "/_awssim") or "https://{env}.api.example.com"
+      if os.getenv("WFRUN_API_PUBLIC_URL") then return os.getenv("WFRUN_API_PUBLIC_URL") end
+      if os.getenv("WFRUN_SIM_URL") then return "{awssim}/_awssim/apps/api-{env}" end
+      return "https://{env}.api.example.com"
     end,
   },
   -- The newest image from bake.lua (`--name=api`) fills ImageId.

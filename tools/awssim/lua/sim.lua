@@ -1,6 +1,6 @@
 -- The simulator's Lua face: the dispatcher the C server calls (handle, is_mutating, seed,
--- inventory, dump, restore, reset) and the helpers resource models use (now, error, time
--- formats, hashes). A resource model is lua/services/<service>.lua:
+-- inventory, app_health, dump, restore, reset) and the helpers resource models use (now,
+-- error, time formats, hashes). A resource model is lua/services/<service>.lua:
 --
 --   local sim = require "sim"
 --   local world = require "world"
@@ -186,6 +186,12 @@ end
 function sim.inventory()
   world.advance(simcore.now())
   return world.inventory()
+end
+
+-- GET /_awssim/apps/<name>/health: app_health.lua.
+function sim.app_health(name)
+  world.advance(simcore.now())
+  return require("app_health").of(name)
 end
 
 function sim.dump()

@@ -117,8 +117,18 @@ end
 
 -- ---- views ------------------------------------------------------------------------------
 
-local function stack_view(stack)
+-- "{awssim}" in a parameter value or an output reads as this simulator's URL (the one the
+-- request came to), so a seed can point a stack's smoke-test URL at its
+-- /_awssim/apps/<stack>/health whatever port awssim listens on.
+local function with_sim_url(text, url)
+  if type(text) ~= "string" or not url then return text end
+  return (text:gsub("{awssim}", function() return url end))
+end
+
+local function stack_view(stack, url)
   local out = world.public(stack)
+  for _, p in ipairs(out.Parameters or {}) do p.ParameterValue = with_sim_url(p.ParameterValue, url) end
+  for _, o in ipairs(out.Outputs or {}) do o.OutputValue = with_sim_url(o.OutputValue, url) end
   return out
 end
 
@@ -130,7 +140,8 @@ function M.ops.DescribeStacks(params, ctx)
     list = world.list("cloudformation.stack", live)
   end
   local page, token = describe.page(list, params.NextToken, 100, "ValidationError")
-  return { Stacks = describe.map(page, stack_view), NextToken = token }
+  local url = ctx.host and ("http://" .. ctx.host) or nil
+  return { Stacks = describe.map(page, function(s) return stack_view(s, url) end), NextToken = token }
 end
 
 function M.ops.ListStacks(params, ctx)
