@@ -2,13 +2,14 @@
 # inventory equals the starting one); kill -9 in the middle, then resume or rollback.
 . "$WF_SOURCE_DIR/tests/e2e/lib.sh"
 WFSIM_LIB=1 . "$WF_SOURCE_DIR/tests/e2e/test_workflow_sim.sh"
+. "$WF_SOURCE_DIR/tests/e2e/crash_lib.sh"
 C="$WORKFLOWS/clone.lua"
 
 # --- success: demo -> qa -------------------------------------------------------------
 sim_start "$SEED"
 inventory start.txt
 run_wf 0 "$WFRUN" "$C" demo qa
-contains err.txt "smoke test passed"
+contains err.txt "smoke test passed: GET $SIM_URL/_awssim/apps/api-qa/health -> 200"
 contains err.txt "was restored from snapshot demo-for-clone-to-qa-"
 inventory end.txt
 contains end.txt "api-qa CREATE_COMPLETE"
@@ -52,31 +53,13 @@ fault_run verify         "" WFRUN_API_PUBLIC_URL=http://127.0.0.1:9/nothing
 fault_run source-available "op=ExitStandby,error=ValidationError,nth=1,message=injected"
 
 # --- kill -9 during a step, then resume (finishes) or rollback (removes everything) -------
-# journal_has STEP: the newest run's journal says STEP started.
-journal_has() {
-    j=$(ls -t .wfrun/runs/*/journal.jsonl 2>/dev/null | head -n 1)
-    [ -n "$j" ] && grep '"step_started"' "$j" | grep -q "\"$1\""
-}
-# crash_in STEP FAULT: starts a clone slowed down by FAULT, kills it -9 inside STEP; prints the run id.
-crash_in() {
-    "$WFRUN" "$C" demo qa > /dev/null 2>&1 &
-    pid=$!
-    n=0
-    while ! journal_has "$1"; do
-        n=$((n + 1)); if [ $n -gt 300 ]; then fail "step $1 never started"; break; fi
-        sleep 0.1
-    done
-    sleep 0.5
-    kill -9 $pid; wait $pid 2>/dev/null
-    basename "$(dirname "$(ls -t .wfrun/runs/*/journal.jsonl | head -n 1)")"
-}
 for point in "snapshot-db op=CreateDBSnapshot,latency_ms=2000" "create-target op=CreateStack,latency_ms=2000" \
              "sync-buckets op=CopyObject,latency_ms=1500"; do
     step=${point%% *}; fault=${point#* }
     sim_start "$SEED" --fault "$fault"
     inventory k-start.txt
-    id=$(crash_in "$step")
-    run_wf 0 "$WFRUN" resume "$id"
+    crash_in "$step" "" "$WFRUN" "$C" demo qa
+    run_wf 0 "$WFRUN" resume "$CRASH_ID"
     contains err.txt "stale"
     inventory k-end.txt
     contains k-end.txt "api-qa CREATE_COMPLETE"
@@ -85,8 +68,8 @@ for point in "snapshot-db op=CreateDBSnapshot,latency_ms=2000" "create-target op
 
     sim_start "$SEED" --fault "$fault"
     inventory r-start.txt
-    id=$(crash_in "$step")
-    run_wf 1 "$WFRUN" rollback "$id"
+    crash_in "$step" "" "$WFRUN" "$C" demo qa
+    run_wf 1 "$WFRUN" rollback "$CRASH_ID"
     inventory r-end.txt
     same_inventory r-start.txt r-end.txt
     sim_stop

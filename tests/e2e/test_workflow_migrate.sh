@@ -3,6 +3,7 @@
 # and resume finishes the migration.
 . "$WF_SOURCE_DIR/tests/e2e/lib.sh"
 WFSIM_LIB=1 . "$WF_SOURCE_DIR/tests/e2e/test_workflow_sim.sh"
+. "$WF_SOURCE_DIR/tests/e2e/crash_lib.sh"
 M="$WORKFLOWS/migrate.lua"
 
 # migrated FILE: the inventory of a finished migration of demo.
@@ -20,7 +21,8 @@ migrated() {
 sim_start "$SEED"
 inventory start.txt
 run_wf 0 "$WFRUN" --yes "$M" demo
-contains err.txt "smoke test passed"
+contains err.txt "smoke test passed: GET $SIM_URL/_awssim/apps/api-demo-tmp/health -> 200"
+contains err.txt "smoke test passed: GET $SIM_URL/_awssim/apps/api-demo/health -> 200"
 contains err.txt "demo migrated"
 inventory end.txt
 migrated end.txt
@@ -67,26 +69,10 @@ sim_stop
 rm -rf .wfrun
 
 # --- kill -9 before the point of no return, then rollback: demo as it was ---------------------
-journal_has() {
-    j=$(ls -t .wfrun/runs/*/journal.jsonl 2>/dev/null | head -n 1)
-    [ -n "$j" ] && grep '"step_started"' "$j" | grep -q "\"$1\""
-}
-crash_in() {
-    "$WFRUN" --yes "$M" demo > /dev/null 2>&1 &
-    pid=$!
-    n=0
-    while ! journal_has "$1"; do
-        n=$((n + 1)); if [ $n -gt 300 ]; then fail "step $1 never started"; break; fi
-        sleep 0.1
-    done
-    sleep 0.5
-    kill -9 $pid; wait $pid 2>/dev/null
-    basename "$(dirname "$(ls -t .wfrun/runs/*/journal.jsonl | head -n 1)")"
-}
 sim_start "$SEED" --fault "op=CreateStack,latency_ms=2000"
 inventory k-start.txt
-id=$(crash_in create-temp)
-run_wf 1 "$WFRUN" rollback "$id"
+crash_in create-temp "" "$WFRUN" --yes "$M" demo
+run_wf 1 "$WFRUN" rollback "$CRASH_ID"
 inventory k-end.txt
 same_inventory k-start.txt k-end.txt
 sim_stop
@@ -94,8 +80,8 @@ rm -rf .wfrun
 
 # --- kill -9 after it (while ENV is being rebuilt), then resume: the migration finishes -------
 sim_start "$SEED" --fault "op=CreateStack,latency_ms=2000"
-id=$(crash_in recreate-env)
-run_wf 0 "$WFRUN" --yes resume "$id"
+crash_in recreate-env "" "$WFRUN" --yes "$M" demo
+run_wf 0 "$WFRUN" --yes resume "$CRASH_ID"
 contains err.txt "demo migrated"
 inventory end.txt
 migrated end.txt
