@@ -23,11 +23,21 @@ local function fmt_duration(seconds)
   return duration.format_duration(seconds)
 end
 
+-- A copy of v with every secret in its strings replaced by *** (wf.log.sanitize): step
+-- outputs that hold a secret are journaled without it, so a resumed run reads *** there.
+local function redacted(v)
+  if type(v) == "string" then return clog.sanitize(v) end
+  if type(v) ~= "table" then return v end
+  local copy = setmetatable({}, getmetatable(v))   -- keeps json.array marks
+  for k, x in pairs(v) do copy[k] = redacted(x) end
+  return copy
+end
+
 local function record(r, rtype, fields)
   fields = fields or {}
   fields.type = rtype
   fields.time = sys.iso8601(interrupt.wall())
-  r.journal:append(fields)
+  r.journal:append(redacted(fields))
 end
 
 local function traceback_handler(e)
