@@ -41,7 +41,9 @@ function M.check(r, env)
       :format(given, env))
   end
   if given == env then return true end
-  local step = r.protection and pending_point_of_no_return(r)
+  -- a resume that only continues a rollback runs no point of no return
+  local rolling_back = r.phase == "rolling_back" or r.stopped_in == "rolling_back"
+  local step = r.protection and not rolling_back and pending_point_of_no_return(r)
   if step and not sys.isatty(0) then
     errors.raise_usage(('environment "%s" is protected by %s: step "%s" is a point of no return; ' ..
       'confirm it with --confirm=%s (--yes is not enough); nothing was run')

@@ -123,4 +123,25 @@ run_wf 2 "$WFRUN" --config=globs.lua --state-dir=rs --yes resume "$id"
 contains err.txt "environment \"prod\" is protected by prod*"
 run_wf 0 "$WFRUN" --config=globs.lua --state-dir=rs --confirm=prod resume "$id"
 contains err.txt "cut-over: succeeded"
+
+# a resume that only continues a rollback runs no point of no return: no --confirm needed
+cat > undo-slow.lua <<'WF'
+workflow "undo-slow" { params = { env = param.string { position = 1 } } }
+step "prepare" {
+  run = function() end,
+  undo = function() sh.run { "sh", "-c", '[ -f go2 ] || { echo $$ > undoer.pid; exec sleep 30; }' } end,
+}
+step "break" { needs = "prepare", run = function() error("boom") end }
+step "cut-over" { needs = "break", irreversible = true, run = function() end }
+WF
+"$WFRUN" --config=globs.lua --state-dir=us --confirm=prod undo-slow.lua prod > undo-slow.out 2>&1 &
+slow_pid=$!
+n=0; while [ ! -s undoer.pid ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+kill -9 "$slow_pid"; wait "$slow_pid" 2>/dev/null
+kill "$(cat undoer.pid)" 2>/dev/null
+touch go2
+id=$(ls us/runs | head -n 1)
+run_wf 1 "$WFRUN" --config=globs.lua --state-dir=us resume "$id"
+contains err.txt "prepare: undone"
+contains err.txt "was rolled back"
 finish
