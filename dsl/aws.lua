@@ -189,6 +189,16 @@ local function make_service(service)
   -- for item in aws.<service>.items("describe_images", params): the first result_key's items
   function svc.items(name, params, opts) return paginator("items", name, params, opts) end
 
+  if service == "s3" then
+    -- aws.s3.sync{ source =, target =, ... } and aws.s3.verify{...}: the engine of
+    -- stdlib/s3sync (docs/s3-sync.md). A plan records a sync (unless dry_run) unsent.
+    local function engine() return require "stdlib.s3sync" end
+    svc.sync = primitives.wrap("aws.s3.sync", function(a) return engine().run_sync(a) end,
+      function(a) return not (type(a) == "table" and a.dry_run) end,
+      function(ref) return { copied = 0, skipped = 0, deleted = 0, failed = 0, bytes = 0, planned = ref } end)
+    svc.verify = primitives.wrap("aws.s3.verify", function(a) return engine().run_verify(a) end, never)
+  end
+
   return setmetatable(svc, {
     __index = function(t, name)
       local entry = operation_of(service, name, 2)
