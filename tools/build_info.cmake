@@ -1,10 +1,14 @@
 # Writes OUT, a C header with the version and the git commit wfrun and awssim were built
 # from (`wfrun --version`). Run at every build (tools/build_info_target.cmake), it rewrites OUT
 # only when its text changes, so an unchanged commit rebuilds nothing.
-#   cmake -DSOURCE_DIR=... -DVERSION=0.1.0 -DOUT=.../wf_build_info.h -P build_info.cmake
+#   cmake -DSOURCE_DIR=... -DVERSION=0.1.0 [-DCOMMIT=...] -DOUT=.../wf_build_info.h -P build_info.cmake
+# COMMIT (from -DWFRUN_GIT_COMMIT=... at configure time) names the commit of a source tree
+# without .git, e.g. a release tarball.
 set(commit "unknown")
 find_program(GIT git)
-if(GIT AND EXISTS "${SOURCE_DIR}/.git")
+if(COMMIT)
+  set(commit "${COMMIT}")
+elseif(GIT AND EXISTS "${SOURCE_DIR}/.git")
   execute_process(COMMAND ${GIT} -C "${SOURCE_DIR}" rev-parse --short=12 HEAD
                   OUTPUT_VARIABLE head RESULT_VARIABLE rc ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(rc EQUAL 0 AND head)
