@@ -84,7 +84,7 @@ function M.run(opts, words)
   local code_changes = plan_check.code_changes(saved)
   if #code_changes > 0 then refuse(path, saved, "the code that made it changed", code_changes) end
 
-  local spec = loader.load(saved.file)
+  local spec = loader.load(plan_check.workflow_path(saved))
   local extra = {}
   for i = 2, #words do extra[#extra + 1] = words[i] end
   local bind_words = {}

@@ -82,6 +82,7 @@ function M.build(spec, values, options)
     wfrun_version = require("dsl.main").VERSION, dsl_sha256 = (sources.digest()),
     created = sys.iso8601(interrupt.wall()), timestamp = r.timestamp,
     workflow = spec.name, file = sys.realpath(spec.file) or spec.file, file_sha256 = spec.source_sha256, doc = spec.doc,
+    file_given = spec.file,   -- as named on the command line: found again from another checkout
     params = params_mod.redacted(spec, values), words = plan_words(spec, values),
     secret_params = given_secrets(spec, values),
     environment = env, protected = protected and true or false,

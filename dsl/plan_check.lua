@@ -5,22 +5,32 @@
 local sources = require "wf.sources"
 local sys = require "wf.sys"
 local facts = require "dsl.facts"
+local loader = require "dsl.loader"
 local plan_mod = require "dsl.plan"
 
 local M = {}
 
 local function short(hash) return tostring(hash):sub(1, 16) end
 
+-- The workflow file of a saved plan: its absolute path when it exists, else the name it
+-- was given on the command line, looked up from here as `wfrun plan` does (a CI agent
+-- that applies a plan usually has its own checkout). nil when neither is found.
+function M.workflow_path(saved)
+  if sys.exists(saved.file) == "file" then return saved.file end
+  return saved.file_given and loader.find(saved.file_given) or nil
+end
+
 -- Differences of code: { { name =, planned =, current = } }, empty when the workflow file,
 -- the wfrun version and the DSL/stdlib sources are those of the plan.
 function M.code_changes(saved)
   local changes = {}
   local function add(name, planned, current) changes[#changes + 1] = { name = name, planned = planned, current = current } end
-  local source = sys.read_file(saved.file)
+  local path = M.workflow_path(saved)
+  local source = path and sys.read_file(path)
   if not source then
     add("workflow file " .. saved.file, "sha256 " .. short(saved.file_sha256), "missing")
   elseif sys.sha256_hex(source) ~= saved.file_sha256 then
-    add("workflow file " .. saved.file, "sha256 " .. short(saved.file_sha256), "sha256 " .. short(sys.sha256_hex(source)))
+    add("workflow file " .. path, "sha256 " .. short(saved.file_sha256), "sha256 " .. short(sys.sha256_hex(source)))
   end
   local version = require("dsl.main").VERSION
   if saved.wfrun_version ~= version then add("wfrun version", tostring(saved.wfrun_version), version) end

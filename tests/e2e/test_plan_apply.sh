@@ -91,11 +91,22 @@ run_wf 2 "$WFRUN" --yes apply plan.json
 contains err.txt "the code that made it changed"
 contains err.txt "  - workflow file $M: planned sha256 "
 cp migrate.orig "$M"
+cp wf/components/api.json api.json.orig
 printf '\n' >> wf/components/api.json
 run_wf 2 "$WFRUN" --yes apply plan.json
 contains err.txt "  - component api: planned "
 contains err.txt "template_sha256="
 no_mutating_calls
+
+# --- applied from another checkout: the file is found by the name it was given ----------
+cp api.json.orig wf/components/api.json
+run_wf 0 "$WFRUN" plan wf/migrate.lua demo -o plan2.json
+mkdir checkout2 && cp -R wf checkout2/wf && mv wf wf-elsewhere
+cd checkout2 || exit 1
+run_wf 2 "$WFRUN" apply ../plan2.json
+contains err.txt "fact(s) are as planned; running it"
+contains err.txt 'step "commit" is irreversible (the point of no return): pass --yes'
+cd "$SCRATCH" && mv wf-elsewhere wf
 
 # --- Markdown: of a new plan, and of a saved one (no AWS call) ---------------------------
 run_wf 0 "$WFRUN" plan "$M" demo --format=markdown
