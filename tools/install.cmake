@@ -17,7 +17,7 @@ install(DIRECTORY workflows/ DESTINATION ${CMAKE_INSTALL_DATADIR}/wfrun/workflow
 install(FILES docs/man/wfrun.1 docs/man/awssim.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES tools/bash-completion/wfrun DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING PATTERN "*.md")
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING PATTERN "*.md" PATTERN man EXCLUDE)
 install(FILES engine/aws/models/LICENSE.txt engine/aws/models/NOTICE DESTINATION ${CMAKE_INSTALL_DOCDIR}/aws-models)
 
 # cpack -G DEB (from the build directory): wfrun_<version>_<arch>.deb installing under /usr.
