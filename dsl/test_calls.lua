@@ -30,8 +30,8 @@ end
 --   changed: it made a mutating call that succeeded;
 --   first_mutating: { index among the step's calls, nth among its mutating calls, call };
 --   wait: { service, operation, nth among the step's calls of that operation } for the
---         read-only operation it called most often (twice or more) after its first
---         mutating call: the poll of a wait;
+--         read-only operation it called most often after its first mutating call (the
+--         poll of a wait; a waiter that is satisfied at once polls only once);
 --   kill_at: the index of the call to stop wfrun in (the one after the first mutating
 --            call, else that call; for a step that only reads, its first call).
 function M.profile(step_calls)
@@ -59,7 +59,7 @@ function M.profile(step_calls)
       if not c.mutating then
         local key = c.service .. ":" .. c.operation
         counts[key] = (counts[key] or 0) + 1
-        if counts[key] >= 2 and (not best or counts[key] > counts[best]) then best = key end
+        if not best or counts[key] > counts[best] then best = key end
       end
     end
     if best then

@@ -32,7 +32,8 @@ function M.text(title, order, results, notes)
   end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "-: not applicable (the step changed nothing, has no wait, made no AWS call, or ran"
-  lines[#lines + 1] = "   after the point of no return, where only resume is checked)"
+  lines[#lines + 1] = "   after the point of no return, where only resume is checked). In the point of no"
+  lines[#lines + 1] = "   return itself a fault is checked by the exit code only: what it did is not undone."
   for _, n in ipairs(notes or {}) do lines[#lines + 1] = n end
   for _, r in ipairs(results) do
     if r.status ~= "pass" then

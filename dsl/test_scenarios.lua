@@ -9,7 +9,7 @@ local calls_mod = require "dsl.test_calls"
 local M = {}
 
 M.FAULT_CODE = "InjectedFault"   -- not a code the client retries or a step expects
-M.KILL_LATENCY_MS = 1500
+M.KILL_LATENCY_MS = 500
 
 -- The steps in the order the success run started them, with the point of no return.
 function M.run_order(records)
@@ -38,19 +38,22 @@ function M.build(spec, records, entries)
     local p = calls_mod.profile(by_step[name])
     profiles[name] = p
     local after = past_ponr
+    -- a failure inside the irreversible step itself cannot be undone: only its exit code
+    -- is checked, and a kill in it is only resumed
+    local at = name == ponr
     if p.changed then
       local first = p.first_mutating.call
       list[#list + 1] = {
-        id = name .. "/fault", step = name, kind = "fault", after_ponr = after,
+        id = name .. "/fault", step = name, kind = "fault", after_ponr = after, at_ponr = at,
         what = ("%s:%s fails (its first mutating call)"):format(first.service, first.operation),
         faults = { { step = name, mutating = true, nth = p.first_mutating.nth, count = attempts,
                      error = M.FAULT_CODE, message = ("injected by wfrun test into step %s"):format(name) } },
       }
       if p.wait then
         list[#list + 1] = {
-          id = name .. "/wait", step = name, kind = "wait", after_ponr = after,
-          what = ("%s:%s fails while the step waits (it polled it %d times)"):format(p.wait.service,
-            p.wait.operation, p.wait.polls),
+          id = name .. "/wait", step = name, kind = "wait", after_ponr = after, at_ponr = at,
+          what = ("%s:%s fails after the step's first change (the poll of its wait; %d call(s) in the success path)")
+            :format(p.wait.service, p.wait.operation, p.wait.polls),
           faults = { { step = name, operation = p.wait.service .. ":" .. p.wait.operation, nth = p.wait.nth,
                        count = attempts, error = M.FAULT_CODE,
                        message = ("injected by wfrun test into the wait of step %s"):format(name) } },
@@ -60,7 +63,7 @@ function M.build(spec, records, entries)
     if p.kill_at then
       local c = p.calls[p.kill_at]
       list[#list + 1] = {
-        id = name .. "/kill", step = name, kind = "kill", after_ponr = after, kill_at = p.kill_at,
+        id = name .. "/kill", step = name, kind = "kill", after_ponr = after, at_ponr = at, kill_at = p.kill_at,
         what = ("kill -9 during %s:%s (call %d of the step)"):format(c.service, c.operation, p.kill_at),
         faults = { { step = name, nth = p.kill_at, latency_ms = M.KILL_LATENCY_MS } },
       }

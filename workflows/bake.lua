@@ -105,11 +105,23 @@ step "resolve-source" {
   end,
 }
 
+-- Terminates the builder and waits; one that is gone already (terminated instances vanish
+-- after about an hour) counts as terminated.
+local function terminate(id)
+  local function gone(err) return type(err) == "table" and err.code == "InvalidInstanceID.NotFound" end
+  local ok, err = pcall(aws.ec2.terminate_instances, { InstanceIds = { id } })
+  if not ok and not gone(err) then error(err, 0) end
+  ok, err = pcall(aws.ec2.wait, "instance_terminated", { InstanceIds = { id } }, pace.waiter("15m", "10s"))
+  if not ok and not gone(err) then error(err, 0) end
+end
+
 step "launch" {
   needs = "resolve-source",
   doc = "Launch the builder instance from the source image",
   run = function(ctx)
     local p, src = ctx.params, ctx.steps["resolve-source"]
+    -- journaled first: after a crash during RunInstances the undo finds the instance by it
+    ctx.save { client_token = ctx.run_id .. "-builder" }
     local res = aws.ec2.run_instances {
       ImageId = src.image, InstanceType = p.instance_type, MinCount = 1, MaxCount = 1,
       SubnetId = p.subnet,
@@ -126,10 +138,13 @@ step "launch" {
     return { instance = id }
   end,
   undo = function(ctx, out)
-    if not out.instance then return end
-    local ok, err = pcall(aws.ec2.terminate_instances, { InstanceIds = { out.instance } })
-    if not ok and not (type(err) == "table" and err.code == "InvalidInstanceID.NotFound") then error(err, 0) end
-    aws.ec2.wait("instance_terminated", { InstanceIds = { out.instance } }, pace.waiter("15m", "10s"))
+    local ids = { out.instance }
+    if not out.instance and out.client_token then
+      for r in aws.ec2.items("describe_instances", { Filters = { { Name = "client-token", Values = { out.client_token } } } }) do
+        for _, i in ipairs(r.Instances or {}) do ids[#ids + 1] = i.InstanceId end
+      end
+    end
+    for _, id in ipairs(ids) do terminate(id) end
   end,
 }
 
@@ -254,10 +269,5 @@ step "terminate-builder" {
   needs = "launch",
   always = true,
   doc = "Terminate the builder instance (on success and on failure)",
-  run = function(ctx)
-    local id = ctx.steps.launch.instance
-    local ok, err = pcall(aws.ec2.terminate_instances, { InstanceIds = { id } })
-    if not ok and not (type(err) == "table" and err.code == "InvalidInstanceID.NotFound") then error(err, 0) end
-    aws.ec2.wait("instance_terminated", { InstanceIds = { id } }, pace.waiter("15m", "10s"))
-  end,
+  run = function(ctx) terminate(ctx.steps.launch.instance) end,
 }
