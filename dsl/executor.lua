@@ -4,9 +4,7 @@
 -- from its journal after a crash, a kill -9 or a stop.
 local clog = require "wf.log"
 local interrupt = require "wf.interrupt"
-local journal = require "wf.journal"
 local json = require "wf.json"
-local lock = require "wf.lock"
 local sys = require "wf.sys"
 local duration = require "wf.args"
 local checks = require "dsl.checks"
@@ -171,7 +169,8 @@ end
 
 local function command_hint(r, verb)
   local parts = { "wfrun", verb, r.id }
-  if r.opts.state_dir ~= ".wfrun" then parts[#parts + 1] = "--state-dir=" .. r.opts.state_dir end
+  local option = state.backend(r.opts):option()
+  if option ~= "" then parts[#parts + 1] = option end
   return table.concat(parts, " ")
 end
 
@@ -336,20 +335,14 @@ M.environment = lock_key
 
 -- Takes the (workflow, environment) lock or raises a {kind="locked"} error (exit 4).
 local function take_lock(r)
-  r.lock_path = state.lock_path(r.opts.state_dir, r.spec.name, lock_key(r.spec, r.params))
-  local ok, info = lock.acquire(r.lock_path, r.id)
-  if not ok then
-    error({ kind = "locked", message = ("another run holds the lock %s: run %s, pid %s on %s, started %s")
-      :format(r.lock_path, tostring(info.run_id), tostring(info.pid), tostring(info.host), tostring(info.started)) }, 0)
-  end
-  if info then clog.warn(("took over a stale lock %s (its process is gone)"):format(r.lock_path)) end
+  r.lock = state.take_lock(state.backend(r.opts), r.spec.name, lock_key(r.spec, r.params), r.id)
 end
 
 local function with_lock(r, fn)
   take_lock(r)
   checks.begin(r)   -- what --junit reports
   local ok, code = xpcall(fn, traceback_handler, r)
-  pcall(lock.release, r.lock_path, r.id)
+  pcall(state.release_lock, state.backend(r.opts), r.lock)
   if r.journal then r.journal:close() end
   if not ok then error(code, 0) end
   return code
@@ -378,7 +371,7 @@ function M.start(spec, values, opts)
       :format(irreversible.name))
   end
   return with_lock(r, function()
-    r.journal = journal.open(state.journal_path(opts.state_dir, r.id))
+    r.journal = state.backend(opts):open_journal(r.id)
     record(r, "run_started", {
       run_id = r.id, workflow = spec.name, file = sys.realpath(spec.file) or spec.file,
       file_sha256 = spec.source_sha256, params = params_mod.redacted(spec, values),
@@ -392,7 +385,7 @@ end
 
 -- Rebuilds a live run from its journal: the workflow file is loaded again.
 local function reopen(run_id, opts, extra_words)
-  local run, err = state.load_run(opts.state_dir, run_id)
+  local run, err = state.load_run(state.backend(opts), run_id)
   if not run then errors.raise_usage(err) end
   local info = run.info
   local spec = loader.load(info.file)
@@ -425,7 +418,7 @@ function M.resume(run_id, opts, extra_words)
   end
   protection.check(r, lock_key(r.spec, r.params))
   return with_lock(r, function()
-    r.journal = journal.open(state.journal_path(opts.state_dir, r.id))
+    r.journal = state.backend(opts):open_journal(r.id)
     local rolling_back = r.phase == "rolling_back" or r.stopped_in == "rolling_back"
     record(r, "run_resumed", { phase = rolling_back and "rolling_back" or "running", pid = sys.pid(), host = sys.hostname() })
     clog.run_start(r.spec.name, r.id, "resume")
@@ -441,7 +434,7 @@ function M.rollback(run_id, opts, extra_words)
     return 0
   end
   return with_lock(r, function()
-    r.journal = journal.open(state.journal_path(opts.state_dir, r.id))
+    r.journal = state.backend(opts):open_journal(r.id)
     record(r, "run_resumed", { phase = "rolling_back", pid = sys.pid(), host = sys.hostname() })
     clog.run_start(r.spec.name, r.id, "rollback")
     return rollback(r, "rollback requested")

@@ -1,4 +1,4 @@
--- `wfrun runs` and `wfrun status`: what the journals in the state directory say.
+-- `wfrun runs` and `wfrun status`: what the journals in the state (a directory or S3) say.
 local sys = require "wf.sys"
 local util = require "dsl.util"
 local errors = require "dsl.errors"
@@ -8,8 +8,9 @@ local M = {}
 
 local function summary(opts)
   local list = {}
-  for _, id in ipairs(state.list_runs(opts.state_dir)) do
-    local ok, run = pcall(state.load_run, opts.state_dir, id)
+  local store = state.backend(opts)
+  for _, id in ipairs(store:list_runs()) do
+    local ok, run = pcall(state.load_run, store, id)
     if ok and run then list[#list + 1] = run end
   end
   table.sort(list, function(a, b)
@@ -27,7 +28,7 @@ end
 function M.list(opts)
   local list = summary(opts)
   if #list == 0 then
-    sys.write_stderr(("wfrun: no runs in %s\n"):format(opts.state_dir))
+    sys.write_stderr(("wfrun: no runs in %s\n"):format(state.backend(opts):describe()))
     return 0
   end
   for _, run in ipairs(list) do
@@ -40,10 +41,11 @@ end
 function M.status(opts, run_id)
   if not run_id then
     local list = summary(opts)
-    if #list == 0 then errors.raise_usage(("no runs in %s"):format(opts.state_dir)) end
+    if #list == 0 then errors.raise_usage(("no runs in %s"):format(state.backend(opts):describe())) end
     run_id = list[#list].id
   end
-  local run, err = state.load_run(opts.state_dir, run_id)
+  local store = state.backend(opts)
+  local run, err = state.load_run(store, run_id)
   if not run then errors.raise_usage(err) end
   local out = {
     ("run %s: %s"):format(run.id, run.phase),
@@ -71,7 +73,8 @@ function M.status(opts, run_id)
     out[#out + 1] = line
   end
   if run.phase ~= "succeeded" and run.phase ~= "rolled_back" then
-    out[#out + 1] = ("  continue: wfrun resume %s   undo: wfrun rollback %s"):format(run.id, run.id)
+    local option = store:option() ~= "" and (" " .. store:option()) or ""
+    out[#out + 1] = ("  continue: wfrun resume %s%s   undo: wfrun rollback %s%s"):format(run.id, option, run.id, option)
   end
   sys.write_stdout(table.concat(out, "\n") .. "\n")
   return 0

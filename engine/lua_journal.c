@@ -1,4 +1,5 @@
-/* "wf.journal": the run journal for Lua, journal.open(path):append(record) and journal.read(path). */
+/* "wf.journal": the run journal for Lua, journal.open(path):append(record), journal.read(path)
+ * and journal.parse(text). */
 #include "journal.h"
 #include "lua_json.h"
 #include "lua_modules.h"
@@ -95,27 +96,47 @@ static int collect(const cJSON *record, void *userdata)
     return 0;
 }
 
-/* journal.read(path) -> records (an array of tables), torn (boolean) */
-static int l_read(lua_State *L)
+/* Pushes records (an array of tables) and torn (boolean) from the journal file path, or,
+ * when path is NULL, from the len bytes of text. */
+static int push_records(lua_State *L, const char *path, const char *text, size_t len)
 {
-    const char *path = luaL_checkstring(L, 1);
     cJSON **records = wf_json_guard(L);
     collector c = {NULL, 0};
     int torn = 0;
     wf_error err;
+    wf_status st;
 
     *records = c.records = cJSON_CreateArray();
     if (!*records)
-        return luaL_error(L, "journal %s: out of memory", path);
-    if (wf_journal_read(path, collect, &c, &torn, &err) != WF_OK)
+        return luaL_error(L, "journal %s: out of memory", path ? path : "text");
+    if (path)
+        st = wf_journal_read(path, collect, &c, &torn, &err);
+    else
+        st = wf_journal_parse(text, len, collect, &c, &torn, &err);
+    if (st != WF_OK)
         return luaL_error(L, "%s", err.message);
     if (c.oom)
-        return luaL_error(L, "journal %s: out of memory", path);
+        return luaL_error(L, "journal %s: out of memory", path ? path : "text");
     wf_json_push(L, *records);
     cJSON_Delete(*records);
     *records = NULL;
     lua_pushboolean(L, torn);
     return 2;
+}
+
+/* journal.read(path) -> records (an array of tables), torn (boolean) */
+static int l_read(lua_State *L)
+{
+    return push_records(L, luaL_checkstring(L, 1), NULL, 0);
+}
+
+/* journal.parse(text) -> records, torn: as read(), on a journal's bytes (a copy kept
+ * elsewhere, such as an S3 object) */
+static int l_parse(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    return push_records(L, NULL, text, len);
 }
 
 static const luaL_Reg journal_methods[] = {
@@ -127,6 +148,7 @@ static const luaL_Reg journal_methods[] = {
 static const luaL_Reg journal_funcs[] = {
     {"open", l_open},
     {"read", l_read},
+    {"parse", l_parse},
     {NULL, NULL}
 };
 
