@@ -31,6 +31,7 @@ typedef struct xfer {
 typedef struct origin_handle {
     char *origin;
     CURL *curl;
+    CURLM *multi;           /* drives curl's transfers; holds the live connection */
     unsigned long used;     /* tick of last use, for eviction */
     xfer *x;                /* the callbacks' state, at a fixed address for the handle */
     char *errbuf;           /* CURL_ERROR_SIZE bytes, the handle's CURLOPT_ERRORBUFFER */
@@ -81,6 +82,8 @@ wf_status wf_http_client_new(const wf_http_client_options *opts, wf_http_client 
 
 static void handle_close(origin_handle *h)
 {
+    if (h->multi)
+        curl_multi_cleanup(h->multi);   /* the easy handle is never left added to it */
     if (h->curl)
         curl_easy_cleanup(h->curl);
     free(h->origin);
@@ -229,6 +232,31 @@ void wf_http_setup_defaults(void *curl, long connect_ms, long total_ms)
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "wfrun");
 }
 
+/* curl_easy_perform's loop, minus its first poll: a new transfer has nothing to wait for
+ * (on a kept-alive connection that poll is one system call in seven). The multi handle
+ * is the handle's own, as curl_easy_perform's would be: its connection cache is the
+ * origin's. */
+static CURLcode perform(origin_handle *h)
+{
+    if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
+        return CURLE_OUT_OF_MEMORY;
+    int running = 1;
+    CURLMcode mc = curl_multi_perform(h->multi, &running);
+    while (mc == CURLM_OK && running) {
+        mc = curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
+        if (mc == CURLM_OK)
+            mc = curl_multi_perform(h->multi, &running);
+    }
+    CURLcode rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_BAD_FUNCTION_ARGUMENT;
+    int left = 0;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(h->multi, &left)))
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == h->curl)
+            rc = msg->data.result;
+    curl_multi_remove_handle(h->multi, h->curl);
+    return rc;
+}
+
 /* Everything that stays the same for every request on the handle. */
 static void setup_handle(wf_http_client *c, origin_handle *h)
 {
@@ -265,10 +293,11 @@ static origin_handle *handle_for(wf_http_client *c, const char *origin)
     }
     origin_handle *h = &c->handles[slot];
     h->curl = curl_easy_init();
+    h->multi = curl_multi_init();
     h->origin = strdup(origin);
     h->x = calloc(1, sizeof *h->x);
     h->errbuf = calloc(1, CURL_ERROR_SIZE);
-    if (!h->curl || !h->origin || !h->x || !h->errbuf) {
+    if (!h->curl || !h->multi || !h->origin || !h->x || !h->errbuf) {
         handle_close(h);
         if (slot < c->count) {   /* the evicted slot is empty now: close the gap */
             c->handles[slot] = c->handles[c->count - 1];
@@ -460,7 +489,7 @@ wf_status wf_http_send(wf_http_client *c, const char *origin, const wf_http_requ
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     set_method(curl, req);
 
-    CURLcode rc = curl_easy_perform(curl);
+    CURLcode rc = perform(h);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 

@@ -98,15 +98,62 @@ static wf_status parse_prefix_headers(wf_aws_parse_ctx *ctx, const char *prefix,
     return WF_OK;
 }
 
+/* A quick "no such header" for the dozens of header members an output has (HeadObject:
+ * about forty) when an answer carries a handful: one bit per (first letter, length). */
+typedef struct header_filter {
+    unsigned long long bits[4];
+} header_filter;
+
+static unsigned filter_key(const char *name)
+{
+    unsigned first = (unsigned char)tolower((unsigned char)name[0]);
+    return (first * 7u + (unsigned)strlen(name)) & 255u;
+}
+
+static void filter_init(header_filter *f, const wf_http_headers *h)
+{
+    memset(f, 0, sizeof *f);
+    for (size_t i = 0; i < h->count; i++) {
+        unsigned k = filter_key(h->items[i].name);
+        f->bits[k / 64] |= 1ull << (k % 64);
+    }
+}
+
+static int filter_may_have(const header_filter *f, const char *name)
+{
+    unsigned k = filter_key(name);
+    return (f->bits[k / 64] >> (k % 64)) & 1u;
+}
+
+/* A member's "location" and "locationName" (strings, else NULL) in one walk over its few
+ * keys rather than a lookup each: outputs have dozens of members. The first key of a name
+ * counts, as with cJSON_GetObjectItemCaseSensitive. */
+static void member_location(const cJSON *ref, const char **location, const char **loc_name)
+{
+    const cJSON *where = NULL, *name = NULL;
+    for (const cJSON *k = ref ? ref->child : NULL; k && !(where && name); k = k->next) {
+        if (!k->string)
+            continue;
+        if (!where && strcmp(k->string, "location") == 0)
+            where = k;
+        else if (!name && strcmp(k->string, "locationName") == 0)
+            name = k;
+    }
+    *location = cJSON_IsString(where) ? where->valuestring : NULL;
+    *loc_name = cJSON_IsString(name) ? name->valuestring : NULL;
+}
+
 wf_status wf_aws_parse_rest_located(wf_aws_parse_ctx *ctx, const cJSON *shape,
                                     const wf_http_response *resp, cJSON *into)
 {
+    header_filter filter;
+    filter_init(&filter, &resp->headers);
     const cJSON *ref;
     cJSON_ArrayForEach(ref, cJSON_GetObjectItemCaseSensitive(shape, "members")) {
-        const char *location = wf_aws_parse_str(ref, "location");
+        const char *location, *loc_name;
+        member_location(ref, &location, &loc_name);
         if (!location)
             continue;
-        const char *loc_name = wf_aws_parse_str(ref, "locationName");
         const char *name = loc_name ? loc_name : ref->string;
         cJSON *value = NULL;
         wf_status rc = WF_OK;
@@ -116,7 +163,8 @@ wf_status wf_aws_parse_rest_located(wf_aws_parse_ctx *ctx, const cJSON *shape,
         } else if (strcmp(location, "headers") == 0) {
             rc = parse_prefix_headers(ctx, loc_name ? loc_name : "", resp, &value);
         } else if (strcmp(location, "header") == 0) {
-            const char *hv = wf_http_headers_get(&resp->headers, name);
+            const char *hv = filter_may_have(&filter, name)
+                                 ? wf_http_headers_get(&resp->headers, name) : NULL;
             const cJSON *target = hv ? wf_aws_parse_target(ctx, ref) : NULL;
             if (hv && !target)
                 return WF_EPARSE;

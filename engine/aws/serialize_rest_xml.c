@@ -466,10 +466,11 @@ static wf_status render_path(wf_aws_ser *s, const cJSON *input, const cJSON *par
         /* The member bound to this label: its locationName, or its own name. */
         const cJSON *m = NULL, *it;
         cJSON_ArrayForEach(it, members) {
+            const char *where = wf_aws_jstr(it, "location");   /* most are not "uri" */
+            if (!where || strcmp(where, "uri") != 0)
+                continue;
             const char *loc = wf_aws_jstr(it, "locationName");
-            const char *where = wf_aws_jstr(it, "location");
-            if (where && strcmp(where, "uri") == 0 &&
-                strcmp(loc ? loc : it->string, label) == 0)
+            if (strcmp(loc ? loc : it->string, label) == 0)
                 m = it;
         }
         const cJSON *v = m ? cJSON_GetObjectItemCaseSensitive(params, m->string) : NULL;
@@ -527,9 +528,12 @@ wf_status wf_aws_serialize_rest_xml(wf_aws_ser *s, const cJSON *params, wf_http_
     for (int pass = 0; pass < 2 && st == WF_OK; pass++) {
         const cJSON *m;
         cJSON_ArrayForEach(m, members) {
+            /* The few members given first: inputs have dozens. */
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, m->string);
+            if (!v || cJSON_IsNull(v))
+                continue;
             const char *where = wf_aws_jstr(m, "location");
-            if (!v || cJSON_IsNull(v) || !where)
+            if (!where)
                 continue;
             const cJSON *target = wf_aws_ser_target(s, m);
             if (!target) {
