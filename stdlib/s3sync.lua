@@ -21,6 +21,8 @@ M.DEFAULT_CONCURRENCY = 64               -- chosen by measurement on awssim (doc
 M.DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024
 M.DEFAULT_PART_SIZE = 64 * 1024 * 1024
 M.COPY_LIMIT = 5 * 1024 * 1024 * 1024    -- CopyObject's limit: multipart above it, always
+M.RELAY_PART_SIZE = 8 * 1024 * 1024     -- parts of objects relayed between two endpoints
+M.RELAY_BUDGET = 256 * 1024 * 1024       -- relayed bytes held in memory at most (about)
 M.DEFAULT_MAX_ATTEMPTS = 10              -- per request: a sync outlasts long SlowDown storms
 M.COMPARE_MODES = { etag = true, size = true, ["size-mtime"] = true }
 M.PLAN_SHOWN = 10                        -- a plan records this many copies, then a count
@@ -75,17 +77,8 @@ local function positive_int(v, what, default, max)
   return v
 end
 
--- The region of bucket (GetBucketLocation), or nil when it cannot be asked.
-local function bucket_region(bucket)
-  local ok, r = pcall(caws.call, "s3", "GetBucketLocation", { Bucket = bucket })
-  if not ok or type(r) ~= "table" then return nil end
-  local loc = r.LocationConstraint
-  if type(loc) ~= "string" or loc == "" then return "us-east-1" end
-  if loc == "EU" then return "eu-west-1" end
-  return loc
-end
-
-local function route(region, endpoint_url)
+-- Where a side's requests go (nil: the client's configured region and endpoint).
+function M.route(region, endpoint_url)
   if not region and not endpoint_url then return nil end
   return { region = region, endpoint_url = endpoint_url }
 end
@@ -122,16 +115,21 @@ function M.normalize(a, mode)
                                        M.DEFAULT_MULTIPART_THRESHOLD, M.COPY_LIMIT)
   o.part_size = positive_int(a.part_size, "part_size", M.DEFAULT_PART_SIZE, copy.MAX_PART_SIZE)
   o.part_window = math.max(1, o.concurrency // 2)
+  -- Two different endpoints (two S3 services, or two simulators): no server-side copy
+  -- reaches across, so the bytes are relayed through this machine.
+  o.relay = (a.source_endpoint_url or a.target_endpoint_url) ~= nil and a.source_endpoint_url ~= a.target_endpoint_url
+  o.relay_part_size = math.min(o.part_size, M.RELAY_PART_SIZE)
+  o.relay_budget = M.RELAY_BUDGET
   o.progress = a.progress
   o.report = a.report or function() end
   o.warn = function(msg) log().warn(msg) end
   if a.source_endpoint_url ~= nil and type(a.source_endpoint_url) ~= "string" then bad("source_endpoint_url must be a URL") end
   if a.target_endpoint_url ~= nil and type(a.target_endpoint_url) ~= "string" then bad("target_endpoint_url must be a URL") end
-  local sr = a.source_region or bucket_region(o.src.bucket)
-  o.src.route = route(sr, a.source_endpoint_url)
-  if not o.planned_target then
-    o.dst.route = route(a.target_region or bucket_region(o.dst.bucket), a.target_endpoint_url)
-  end
+  -- A side's region: given, or asked with GetBucketLocation when the engine starts.
+  o.src.endpoint_url, o.src.detect = a.source_endpoint_url, a.source_region == nil
+  o.src.route = M.route(a.source_region, a.source_endpoint_url)
+  o.dst.endpoint_url, o.dst.detect = a.target_endpoint_url, a.target_region == nil and not o.planned_target
+  o.dst.route = M.route(a.target_region, a.target_endpoint_url)
   return o
 end
 

@@ -28,9 +28,11 @@ function M.new(opts)
   return self
 end
 
-function Batch:submit(handler, service, op, params, route)
+-- extra (optional): { body = bytes } to send an object's bytes (PutObject, UploadPart),
+-- { raw = true } to receive them (GetObject: result.Body holds the bytes).
+function Batch:submit(handler, service, op, params, route, extra)
   self.pending = self.pending + 1
-  self.c:submit(handler, service, op, params, route)
+  self.c:submit(handler, service, op, params, route, extra)
 end
 
 -- Waits until at least one request has finished and runs the handlers of all that have;

@@ -1,8 +1,9 @@
 -- What a sync does to one object: a server-side CopyObject (metadata, content type and
 -- tags copied by S3 itself), or above the multipart threshold CreateMultipartUpload +
 -- UploadPartCopy + CompleteMultipartUpload (metadata and content type read with
--- HeadObject first; the upload is aborted when a part fails); and DeleteObjects batches
--- for extraneous target objects. Each runs through a batch (stdlib/s3sync_batch) and
+-- HeadObject first; the upload is aborted when a part fails); between two different S3
+-- endpoints a relay through this machine (GetObject + PutObject, or by parts); and
+-- DeleteObjects batches for extraneous target objects. Each runs through a batch (stdlib/s3sync_batch) and
 -- reports with done(ok, err) — a failed object never stops the others.
 local M = {}
 
@@ -35,19 +36,27 @@ function M.copy_object(batch, src, dst, entry, done)
   }, dst.route)
 end
 
--- Headers HeadObject returns that CreateMultipartUpload takes, so the copy keeps them.
+-- Headers HeadObject/GetObject return that PutObject/CreateMultipartUpload take, so the
+-- copy keeps them.
 local KEPT = { "ContentType", "Metadata", "CacheControl", "ContentDisposition", "ContentEncoding",
-               "ContentLanguage", "Expires", "StorageClass", "WebsiteRedirectLocation" }
+               "ContentLanguage", "Expires", "WebsiteRedirectLocation" }
 
--- Multipart copy: parts of part_size bytes, at most `window` parts in flight for this
--- object (the batch bounds the total).
-function M.copy_multipart(batch, src, dst, entry, opts, done)
-  local key, source = dst.prefix .. entry.key, M.copy_source(src.bucket, src.prefix .. entry.key)
-  local part = M.part_size_for(entry.size, opts.part_size)
+local function kept_fields(params, head)
+  for _, f in ipairs(KEPT) do params[f] = head[f] end
+  return params
+end
+
+-- A multipart upload of entry to dst: HeadObject on the source (for the fields to keep),
+-- CreateMultipartUpload, then send_part(n, first, last, part_done) for each part (at most
+-- opts.part_window in flight for this object; the batch bounds the total), where
+-- part_done(etag, err); then CompleteMultipartUpload, or AbortMultipartUpload after a
+-- failure. done(ok, err) at the end.
+local function multipart(batch, src, dst, entry, part, opts, send_part, done)
+  local key = dst.prefix .. entry.key
   local nparts = math.max(1, (entry.size + part - 1) // part)
   local etags, next_part, inflight, failed, upload = {}, 1, 0, nil, nil
 
-  local function finish_abort(err)
+  local function abort(err)
     batch:submit(function() done(false, err) end, "s3", "AbortMultipartUpload",
                  { Bucket = dst.bucket, Key = key, UploadId = upload }, dst.route)
   end
@@ -56,51 +65,81 @@ function M.copy_multipart(batch, src, dst, entry, opts, done)
     local parts = {}
     for i = 1, nparts do parts[i] = { PartNumber = i, ETag = etags[i] } end
     batch:submit(function(_, err)
-      if err then finish_abort(err) else done(true) end
+      if err then abort(err) else done(true) end
     end, "s3", "CompleteMultipartUpload",
       { Bucket = dst.bucket, Key = key, UploadId = upload, MultipartUpload = { Parts = parts } }, dst.route)
   end
 
   local send_parts
-  local function on_part(n, result, err)
+  local function part_done(n, etag, err)
     inflight = inflight - 1
-    if err then failed = failed or err
-    else etags[n] = result.CopyPartResult and result.CopyPartResult.ETag end
+    if err then failed = failed or err else etags[n] = etag end
     if failed then
-      if inflight == 0 then finish_abort(failed) end
-      return
+      if inflight == 0 then abort(failed) end
+    elseif next_part > nparts and inflight == 0 then
+      complete()
+    else
+      send_parts()
     end
-    if next_part > nparts and inflight == 0 then complete() else send_parts() end
   end
 
   send_parts = function()
-    while next_part <= nparts and inflight < opts.part_window do
+    while next_part <= nparts and inflight < opts.part_window and not failed do
       local n = next_part
       next_part = n + 1
       inflight = inflight + 1
       local first = (n - 1) * part
       local last = math.min(first + part, entry.size) - 1
-      batch:submit(function(result, err) on_part(n, result, err) end, "s3", "UploadPartCopy", {
-        Bucket = dst.bucket, Key = key, UploadId = upload, PartNumber = n, CopySource = source,
-        CopySourceRange = entry.size > 0 and ("bytes=%d-%d"):format(first, last) or nil,
-      }, dst.route)
+      send_part(n, upload, first, last, function(etag, err) part_done(n, etag, err) end)
     end
   end
 
   batch:submit(function(head, err)
     if err then return done(false, err) end
-    local params = { Bucket = dst.bucket, Key = key }
-    for _, f in ipairs(KEPT) do params[f] = head[f] end
-    if head.TagCount and head.TagCount > 0 then
-      -- GetObjectTagging is not in wfrun's trimmed S3 model yet: say so rather than drop tags silently.
-      opts.warn(("%s has %d tag(s), which a multipart copy does not carry over"):format(key, head.TagCount))
-    end
     batch:submit(function(created, cerr)
       if cerr then return done(false, cerr) end
       upload = created.UploadId
       send_parts()
-    end, "s3", "CreateMultipartUpload", params, dst.route)
+    end, "s3", "CreateMultipartUpload", kept_fields({ Bucket = dst.bucket, Key = key }, head), dst.route)
   end, "s3", "HeadObject", { Bucket = src.bucket, Key = src.prefix .. entry.key }, src.route)
+end
+
+-- Server-side multipart copy: UploadPartCopy of byte ranges.
+function M.copy_multipart(batch, src, dst, entry, opts, done)
+  local source = M.copy_source(src.bucket, src.prefix .. entry.key)
+  multipart(batch, src, dst, entry, M.part_size_for(entry.size, opts.part_size), opts,
+    function(n, upload, first, last, part_done)
+      batch:submit(function(result, err)
+        part_done(result and result.CopyPartResult and result.CopyPartResult.ETag, err)
+      end, "s3", "UploadPartCopy", {
+        Bucket = dst.bucket, Key = dst.prefix .. entry.key, UploadId = upload, PartNumber = n,
+        CopySource = source, CopySourceRange = entry.size > 0 and ("bytes=%d-%d"):format(first, last) or nil,
+      }, dst.route)
+    end, done)
+end
+
+-- Between two S3 services (different endpoints), where no server-side copy can reach
+-- across: the bytes come down with GetObject and go up with PutObject, or by parts of
+-- opts.relay_part_size (ranged GetObject + UploadPart) for larger objects.
+function M.relay_object(batch, src, dst, entry, opts, done)
+  local key = src.prefix .. entry.key
+  if entry.size > opts.relay_part_size then
+    return multipart(batch, src, dst, entry, M.part_size_for(entry.size, opts.relay_part_size), opts,
+      function(n, upload, first, last, part_done)
+        batch:submit(function(got, gerr)
+          if gerr then return part_done(nil, gerr) end
+          batch:submit(function(put, perr) part_done(put and put.ETag, perr) end, "s3", "UploadPart",
+            { Bucket = dst.bucket, Key = dst.prefix .. entry.key, UploadId = upload, PartNumber = n },
+            dst.route, { body = got.Body })
+        end, "s3", "GetObject", { Bucket = src.bucket, Key = key, Range = ("bytes=%d-%d"):format(first, last) },
+          src.route, { raw = true })
+      end, done)
+  end
+  batch:submit(function(got, gerr)
+    if gerr then return done(false, gerr) end
+    batch:submit(function(_, perr) done(perr == nil, perr) end, "s3", "PutObject",
+      kept_fields({ Bucket = dst.bucket, Key = dst.prefix .. entry.key }, got), dst.route, { body = got.Body or "" })
+  end, "s3", "GetObject", { Bucket = src.bucket, Key = key }, src.route, { raw = true })
 end
 
 -- Collects keys to delete and sends them in DeleteObjects batches of 1,000.

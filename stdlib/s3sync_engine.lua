@@ -75,6 +75,21 @@ function M.run(o)
     o.report("failed", key, text)
   end
 
+  -- Each bucket's region, asked (signed for us-east-1, which answers for every region) so
+  -- that a bucket in another region gets its own regional endpoint and signature.
+  for _, side in ipairs { o.src, o.dst } do
+    if side.detect then
+      b:submit(function(r)
+        local loc = r and r.LocationConstraint
+        if r then
+          local region = (type(loc) ~= "string" or loc == "") and "us-east-1" or (loc == "EU" and "eu-west-1" or loc)
+          side.route = { region = region, endpoint_url = side.endpoint_url }
+        end
+      end, "s3", "GetBucketLocation", { Bucket = side.bucket }, { region = "us-east-1", endpoint_url = side.endpoint_url })
+    end
+  end
+  while b:step() do end
+
   local src = lister.new(b, o.src, list_error)
   local dst = o.planned_target and lister.empty() or lister.new(b, o.dst, list_error)
   local progress = o.progress and progress_mod.new(o, b, clock) or nil
@@ -88,6 +103,7 @@ function M.run(o)
     for _, f in ipairs(failures) do failure(f.key, f.err) end
   end) or nil
   local pending_deletes = 0
+  local relay_bytes = 0   -- object bytes held in memory by relays in flight
 
   local function start_copy(s)
     if o.dry_run then
@@ -97,8 +113,11 @@ function M.run(o)
       return
     end
     active = active + 1
+    local cost = o.relay and math.min(s.size, o.part_window * o.relay_part_size) or 0
+    relay_bytes = relay_bytes + cost
     local function done(ok, err)
       active = active - 1
+      relay_bytes = relay_bytes - cost
       if ok then
         sum.copied = sum.copied + 1
         sum.bytes = sum.bytes + s.size
@@ -106,7 +125,9 @@ function M.run(o)
         failure(s.key, err)
       end
     end
-    if s.size > o.multipart_threshold then
+    if o.relay then
+      copy.relay_object(b, o.src, o.dst, s, o, done)
+    elseif s.size > o.multipart_threshold then
       copy.copy_multipart(b, o.src, o.dst, s, o, done)
     else
       copy.copy_object(b, o.src, o.dst, s, done)
@@ -155,7 +176,7 @@ function M.run(o)
   -- Merges as far as the listings and the bound on objects in flight allow; true when
   -- both listings are exhausted.
   local function merge()
-    while active < limit and not fatal do
+    while active < limit and relay_bytes < o.relay_budget and not fatal do
       local s, ss = src:peek()
       local d, ds = dst:peek()
       if ss == "wait" or ds == "wait" then return false end

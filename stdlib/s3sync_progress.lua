@@ -28,7 +28,7 @@ local function human_bytes(n)
   local units = { "B", "KiB", "MiB", "GiB", "TiB" }
   local i = 1
   while n >= 1024 and i < #units do n, i = n / 1024, i + 1 end
-  return i == 1 and ("%d B"):format(n) or ("%.1f %s"):format(n, units[i])
+  return i == 1 and ("%.0f B"):format(n) or ("%.1f %s"):format(n, units[i])
 end
 
 local function human_time(s)

@@ -4,6 +4,8 @@
  *   local b = batch.new { concurrency = 64, max_attempts = 10, retry_base = 0.2,
  *                         profile =, region =, endpoint_url = }   -- as aws.configure
  *   b:submit(tag, "s3", "CopyObject", params, { region =, endpoint_url = })
+ *   b:submit(tag, "s3", "PutObject", params, route, { body = bytes })   -- raw body out
+ *   b:submit(tag, "s3", "GetObject", params, route, { raw = true })     -- result.Body: bytes
  *   local done, n = b:wait()  -- done[3i-2] = tag, done[3i-1] = result or false,
  *                             -- done[3i] = error or false (AWS error table or string)
  *   b:stats(), b:pending(), b:close();  batch.monotonic() -> seconds
@@ -114,18 +116,26 @@ static int l_new(lua_State *L)
     return 1;
 }
 
-/* submit(tag, service, operation, params, route) */
+/* submit(tag, service, operation, params, route, extra) */
 static int l_submit(lua_State *L)
 {
     batch_ud *b = check_open(L);
     luaL_checkany(L, 2);
     const char *service = luaL_checkstring(L, 3);
     const char *operation = luaL_checkstring(L, 4);
-    if (!lua_isnoneornil(L, 5))
-        luaL_checktype(L, 5, LUA_TTABLE);
-    if (!lua_isnoneornil(L, 6))
-        luaL_checktype(L, 6, LUA_TTABLE);
-    lua_settop(L, 6);
+    for (int i = 5; i <= 7; i++)
+        if (!lua_isnoneornil(L, i))
+            luaL_checktype(L, i, LUA_TTABLE);
+    lua_settop(L, 7);
+    wf_aws_multi_extra extra = {0};
+    if (!lua_isnil(L, 7)) {
+        if (lua_getfield(L, 7, "body") == LUA_TSTRING)
+            extra.body = lua_tolstring(L, -1, &extra.body_len);   /* kept alive by table 7 */
+        lua_pop(L, 1);
+        lua_getfield(L, 7, "raw");
+        extra.raw_response = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
     wf_aws_route route = {0};
     if (!lua_isnil(L, 6)) {
         route.region = opt_string(L, 6, "region");
@@ -139,9 +149,9 @@ static int l_submit(lua_State *L)
             return luaL_error(L, "%s %s: params: %s", service, operation, err.message);
     }
     lua_Integer id = ++b->next_tag;
-    wf_status st = wf_aws_multi_submit(b->multi, service, operation, *params,
-                                       route.region || route.endpoint_url ? &route : NULL,
-                                       (intptr_t)id, &err);
+    wf_status st = wf_aws_multi_submit_ex(b->multi, service, operation, *params,
+                                          route.region || route.endpoint_url ? &route : NULL,
+                                          &extra, (intptr_t)id, &err);
     cJSON_Delete(*params);
     *params = NULL;
     if (st != WF_OK)
@@ -189,6 +199,14 @@ static void push_error(lua_State *L, const wf_aws_multi_result *r)
         lua_pop(L, 1);
 }
 
+static int bytes_gc(lua_State *L)
+{
+    char **bytes = lua_touserdata(L, 1);
+    free(*bytes);
+    *bytes = NULL;
+    return 0;
+}
+
 /* wait() -> done, n: every request finished by now, waiting for at least one when none
  * has; n = 0 when nothing is pending. Raises the interrupt error on SIGINT/SIGTERM. */
 static int l_wait(lua_State *L)
@@ -197,6 +215,13 @@ static int l_wait(lua_State *L)
     lua_settop(L, 1);
     lua_getiuservalue(L, 1, 1);   /* 2: tags */
     lua_newtable(L);              /* 3: done */
+    char **bytes = lua_newuserdatauv(L, sizeof *bytes, 0);   /* 4: frees raw bytes on a raise */
+    *bytes = NULL;
+    if (luaL_newmetatable(L, "wf.aws_batch.bytes")) {
+        lua_pushcfunction(L, bytes_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
     int n = 0;
     for (;;) {
         wf_aws_multi_result r;
@@ -223,6 +248,12 @@ static int l_wait(lua_State *L)
                 wf_json_push(L, *guard);
             else
                 lua_newtable(L);
+            if (r.body) {
+                *bytes = r.body;
+                r.body = NULL;
+                lua_pushlstring(L, *bytes, r.body_len);
+                lua_setfield(L, -2, "Body");
+            }
             lua_rawseti(L, 3, 3 * n + 2);
             lua_pushboolean(L, 0);
             lua_rawseti(L, 3, 3 * n + 3);
@@ -232,11 +263,15 @@ static int l_wait(lua_State *L)
             push_error(L, &r);
             lua_rawseti(L, 3, 3 * n + 3);
         }
+        free(r.body);   /* an error answer's bytes are not handed out */
+        free(*bytes);
+        *bytes = NULL;
         cJSON_Delete(*guard);
         *guard = NULL;
         lua_pop(L, 1);   /* the guard */
         n++;
     }
+    lua_settop(L, 3);
     lua_pushinteger(L, n);
     return 2;
 }

@@ -1,6 +1,7 @@
 /* wf_aws_multi: AWS requests in flight together on one curl multi handle, each with its
  * own retries (see multi.h). */
 #include "aws/multi.h"
+#include "aws/call.h"
 #include "aws/endpoints.h"
 #include "aws/retry.h"
 #include "aws/serialize.h"
@@ -41,6 +42,9 @@ typedef struct mreq {
     size_t body_cap;
     int oom;
     char errbuf[CURL_ERROR_SIZE];
+    int raw_response;
+    char *raw;                      /* the answer's bytes, with raw_response */
+    size_t raw_len;
     /* the outcome */
     wf_status status;
     cJSON *result;
@@ -105,6 +109,7 @@ static void req_free(mreq *r)
     free(r->host);
     free(r->url);
     free(r->region);
+    free(r->raw);
     cJSON_Delete(r->result);
     free(r);
 }
@@ -202,6 +207,8 @@ void wf_aws_multi_result_free(wf_aws_multi_result *r)
     if (r) {
         cJSON_Delete(r->result);
         r->result = NULL;
+        free(r->body);
+        r->body = NULL;
     }
 }
 
@@ -259,7 +266,10 @@ static wf_status prepare(wf_aws_multi *m, mreq *r, const char *service, const ch
                                    cJSON_IsString(bucket) ? bucket->valuestring : NULL, &r->http,
                                    &r->origin, &r->host, &e);
     }
-    if (st == WF_OK && wf_http_headers_set(&r->http.headers, "Host", r->host) != WF_OK)
+    char agent[160];   /* names the running step, as wf_aws_call does (wfrun test reads it) */
+    wf_aws_user_agent(agent, sizeof agent);
+    if (st == WF_OK && (wf_http_headers_set(&r->http.headers, "Host", r->host) != WF_OK ||
+                        wf_http_headers_set(&r->http.headers, "User-Agent", agent) != WF_OK))
         st = wf_error_set(&e, WF_ENOMEM, "out of memory");
     if (st == WF_OK && r->s3 && strcmp(ep.scheme, "https") == 0 &&
         (strcmp(r->op, "PutObject") == 0 || strcmp(r->op, "UploadPart") == 0))
@@ -280,9 +290,9 @@ static wf_status prepare(wf_aws_multi *m, mreq *r, const char *service, const ch
     return WF_OK;
 }
 
-wf_status wf_aws_multi_submit(wf_aws_multi *m, const char *service, const char *operation,
-                              const cJSON *params, const wf_aws_route *route, intptr_t tag,
-                              wf_error *err)
+wf_status wf_aws_multi_submit_ex(wf_aws_multi *m, const char *service, const char *operation,
+                                 const cJSON *params, const wf_aws_route *route,
+                                 const wf_aws_multi_extra *extra, intptr_t tag, wf_error *err)
 {
     assert(m && service && operation);
     mreq *r = calloc(1, sizeof *r);
@@ -291,8 +301,20 @@ wf_status wf_aws_multi_submit(wf_aws_multi *m, const char *service, const char *
     r->tag = tag;
     snprintf(r->service, sizeof r->service, "%s", service);
     r->status = prepare(m, r, service, operation, params, route);
+    if (r->status == WF_OK && extra) {
+        r->raw_response = extra->raw_response;
+        if (extra->body && wf_http_request_set_body(&r->http, extra->body, extra->body_len) != WF_OK)
+            r->status = wf_error_set(&r->err, WF_ENOMEM, "out of memory");
+    }
     push(r->status == WF_OK ? &m->ready : &m->done, r);
     return WF_OK;
+}
+
+wf_status wf_aws_multi_submit(wf_aws_multi *m, const char *service, const char *operation,
+                              const cJSON *params, const wf_aws_route *route, intptr_t tag,
+                              wf_error *err)
+{
+    return wf_aws_multi_submit_ex(m, service, operation, params, route, NULL, tag, err);
 }
 
 /* ---- one transfer ------------------------------------------------------------------- */
@@ -526,18 +548,20 @@ static void shrink(wf_aws_multi *m, double now)
     m->window = m->window / 2 < 1 ? 1 : m->window / 2;
 }
 
-static void log_attempt(const wf_aws_multi *m, const mreq *r, double delay)
+/* One DEBUG line per attempt (shown with -v): operation, region, outcome; never a secret. */
+static void log_attempt(const wf_aws_multi *m, const mreq *r, wf_status sent, double delay)
 {
     char retry[48] = "";
     if (delay >= 0)
         snprintf(retry, sizeof retry, "; retrying in %.2f s", delay);
-    if (r->status != WF_OK)
-        wf_log_message(WF_LOG_DEBUG, NULL, "aws %s %s attempt %d/%d: %s%s", r->service, r->op,
-                       r->attempt, m->retry.max_attempts, r->err.message, retry);
-    else if (r->aws_err.is_error)
-        wf_log_message(WF_LOG_DEBUG, NULL, "aws %s %s attempt %d/%d: HTTP %d, error %s%s",
-                       r->service, r->op, r->attempt, m->retry.max_attempts,
-                       r->aws_err.status, r->aws_err.code, retry);
+    if (sent != WF_OK)
+        wf_log_message(WF_LOG_DEBUG, NULL, "aws %s %s attempt %d/%d (%s): %s%s", r->service,
+                       r->op, r->attempt, m->retry.max_attempts, r->region, r->err.message, retry);
+    else
+        wf_log_message(WF_LOG_DEBUG, NULL, "aws %s %s attempt %d/%d (%s, %s): HTTP %d%s%s%s",
+                       r->service, r->op, r->attempt, m->retry.max_attempts, r->region,
+                       r->origin, r->resp.status, r->aws_err.is_error ? ", error " : "",
+                       r->aws_err.code, retry);
 }
 
 /* A transfer ended with rc: parse, then retry (into waiting) or finish (into done). */
@@ -573,6 +597,18 @@ static void finished(wf_aws_multi *m, mreq *r, CURLcode rc)
             push(&m->done, r);
             return;
         }
+        if (r->raw_response && code >= 200 && code < 300) {
+            /* The bytes go out as they are; the parser sees an empty payload (headers only). */
+            free(r->raw);
+            r->raw = r->resp.body;
+            r->raw_len = r->resp.body_len;
+            if (!(r->resp.body = calloc(1, 1))) {
+                r->status = wf_error_set(&r->err, WF_ENOMEM, "out of memory");
+                push(&m->done, r);
+                return;
+            }
+            r->resp.body_len = 0;
+        }
         wf_error e = {0};
         wf_status st = wf_aws_parse_response_ex(r->model, r->op, &r->resp, &r->popts, &r->result,
                                                 &r->aws_err, &e);
@@ -595,7 +631,7 @@ static void finished(wf_aws_multi *m, mreq *r, CURLcode rc)
     }
     if (kind != WF_AWS_RETRY_NONE && r->attempt < m->retry.max_attempts) {
         double delay = wf_aws_retry_delay(&m->retry, r->attempt);
-        log_attempt(m, r, delay);
+        log_attempt(m, r, sent, delay);
         m->stats.retries++;
         r->due = now + delay;
         push(&m->waiting, r);
@@ -609,7 +645,7 @@ static void finished(wf_aws_multi *m, mreq *r, CURLcode rc)
                      r->attempt);
         }
     }
-    log_attempt(m, r, -1);
+    log_attempt(m, r, sent, -1);
     push(&m->done, r);
 }
 
@@ -649,6 +685,9 @@ static void hand_out(mreq *r, wf_aws_multi_result *out)
     out->aws_err = r->aws_err;
     out->err = r->err;
     out->attempts = r->attempt;
+    out->body = r->raw;
+    out->body_len = r->raw_len;
+    r->raw = NULL;
     snprintf(out->service, sizeof out->service, "%s", r->service);
     snprintf(out->operation, sizeof out->operation, "%s", r->op ? r->op : "");
     req_free(r);

@@ -33,6 +33,16 @@ typedef struct wf_aws_route {
     const char *endpoint_url;
 } wf_aws_route;
 
+/* Raw bytes around the serializer, for copying objects between two S3 services (where
+ * no server-side copy is possible): body replaces the serialized body of the request
+ * (PutObject, UploadPart: the object's bytes, any byte included); raw_response hands the
+ * answer's body out as bytes (GetObject) instead of parsing it into the result. */
+typedef struct wf_aws_multi_extra {
+    const char *body;        /* copied at submit; NULL: the serializer's body */
+    size_t body_len;
+    int raw_response;
+} wf_aws_multi_extra;
+
 /* A finished request. status/aws_err/result mean what they mean for wf_aws_call. */
 typedef struct wf_aws_multi_result {
     intptr_t tag;            /* the caller's, from submit */
@@ -41,6 +51,8 @@ typedef struct wf_aws_multi_result {
     wf_aws_error aws_err;
     wf_error err;            /* message when status != WF_OK */
     int attempts;
+    char *body;              /* with raw_response: the answer's bytes (malloc'd), else NULL */
+    size_t body_len;
     char service[32];
     char operation[64];      /* the model's name of the operation */
 } wf_aws_multi_result;
@@ -63,6 +75,10 @@ void wf_aws_multi_free(wf_aws_multi *m);
 wf_status wf_aws_multi_submit(wf_aws_multi *m, const char *service, const char *operation,
                               const cJSON *params, const wf_aws_route *route, intptr_t tag,
                               wf_error *err);
+/* The same with raw bytes in or out (extra may be NULL). */
+wf_status wf_aws_multi_submit_ex(wf_aws_multi *m, const char *service, const char *operation,
+                                 const cJSON *params, const wf_aws_route *route,
+                                 const wf_aws_multi_extra *extra, intptr_t tag, wf_error *err);
 
 /* Hands out one finished request in *out (*got = 1). When none is finished yet and wait
  * is set, drives the transfers until one is; *got = 0 when nothing is pending at all (or
