@@ -1,5 +1,6 @@
 # The tutorial of docs/workflows.md works as written: its db-backup.lua loads, plans
-# without changing anything, runs, keeps --keep backups, and rolls back under a fault.
+# without changing anything, runs, keeps --keep backups, rolls back under a fault, and
+# passes `wfrun test` (the tutorial's step 5).
 . "$WF_SOURCE_DIR/tests/e2e/lib.sh"
 WFSIM_LIB=1 . "$WF_SOURCE_DIR/tests/e2e/test_workflow_sim.sh"
 awk '/^```lua$/{f=1; buf=""; next} /^```$/{if (f && buf ~ /^-- db-backup.lua/) {printf "%s", buf; exit} f=0; next} f{buf = buf $0 "\n"}' \
@@ -33,4 +34,11 @@ run_wf 1 "$WFRUN" --yes db-backup.lua demo
 contains err.txt 'step "snapshot" failed'
 inventory f-end.txt
 same_inventory f-start.txt f-end.txt
+sim_stop
+
+# step 5 of the tutorial: wfrun test proves every undo of db-backup.lua
+expect_exit 0 "$WFRUN" test db-backup.lua demo --seed="$SEED" --time-scale=6000 --jobs=2
+contains out.txt ", 0 failed"
+contains out.txt "snapshot  pass           pass           pass           pass"
+contains out.txt "point of no return: prune"
 finish
