@@ -37,7 +37,8 @@ options:
       --no-rollback      on SIGINT/SIGTERM stop and keep the run resumable
       --dry-run          same as the plan command
       --state-dir=DIR    journals and locks (default .wfrun, or $WFRUN_STATE_DIR)
-      --state=URL        shared journals and locks: a directory or s3://bucket/prefix
+      --state=URL        journals and locks: a directory or s3://bucket/prefix, shared by
+                         every agent (default $WFRUN_STATE; see docs/operations.md)
       --confirm=ENV      confirm a point of no return in a protected environment (--yes is not enough)
       --config=FILE      project config (protected environments; default: wfrun.config.lua, searched upward)
       --junit=FILE       write verification and smoke results as JUnit XML

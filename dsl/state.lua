@@ -56,7 +56,7 @@ function M.backend(opts)
   local loc = M.location(opts)
   local backend
   if loc.url and loc.url:match("^s3://") then
-    backend = require("dsl.state_s3").new(loc.url, loc.cache_root)
+    backend = require("dsl.state_s3").new(loc.url, loc.cache_root, opts)
   elseif loc.url and loc.url:match("^%a[%w+.-]*://") then
     errors.raise_usage(("--state %s: only directories and s3://bucket/prefix are supported"):format(loc.url))
   else

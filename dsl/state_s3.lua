@@ -32,11 +32,27 @@ function M.parse_url(url)
   return bucket, prefix
 end
 
--- cache_dir: the local directory that keeps fsync'ed copies of the journals this agent writes.
-function M.new(url, cache_root)
+-- The state's own S3 route: $WFRUN_STATE_REGION / $WFRUN_STATE_ENDPOINT_URL /
+-- $WFRUN_STATE_PROFILE when the state bucket lives elsewhere than the workflow's
+-- resources; nil when the state goes where the workflow's calls go.
+local function own_route(opts)
+  local function env(name)
+    local v = sys.getenv(name)
+    if v and v ~= "" then return v end
+  end
+  local region, endpoint, profile = env("WFRUN_STATE_REGION"), env("WFRUN_STATE_ENDPOINT_URL"), env("WFRUN_STATE_PROFILE")
+  if not (region or endpoint or profile) then return nil end
+  return { region = region, endpoint_url = endpoint, profile = profile or opts.profile,
+           client_region = opts.region, client_endpoint = opts.endpoint_url }
+end
+
+-- cache_root: the local state directory, under which this agent keeps fsync'ed copies of the
+-- journals it writes; opts: the global options (profile, region, endpoint_url).
+function M.new(url, cache_root, opts)
   local bucket, prefix = M.parse_url(url)
   if not bucket then errors.raise_usage(("--state %s: %s (expected s3://bucket/prefix)"):format(url, prefix)) end
-  local self = setmetatable({ kind = "s3", url = url, bucket = bucket, prefix = prefix }, S3)
+  local self = setmetatable({ kind = "s3", url = url, bucket = bucket, prefix = prefix,
+                              route = own_route(opts or {}) }, S3)
   self.base = prefix == "" and "" or prefix .. "/"
   self.cache = cache_root .. "/cache/s3/" .. bucket .. (prefix ~= "" and ("/" .. prefix) or "")
   return self
@@ -48,8 +64,19 @@ function S3:where(key) return ("s3://%s/%s"):format(self.bucket, key) end
 
 -- ---- S3 calls ----------------------------------------------------------------------------
 
-local function call(op, params)
-  return aws.call("s3", op, params)
+-- One S3 call: through the workflow's client, or through a client of the state's own
+-- (wf.aws_batch, which takes a region and endpoint per request).
+local function call(self, op, params)
+  local route = self.route
+  if not route then return aws.call("s3", op, params) end
+  if not self.client then
+    self.client = require("wf.aws_batch").new { concurrency = 1, profile = route.profile,
+      region = route.client_region, endpoint_url = route.client_endpoint }
+  end
+  self.client:submit(1, "s3", op, params, { region = route.region, endpoint_url = route.endpoint_url })
+  local done = self.client:wait()
+  if done[3] then error(done[3], 0) end
+  return done[2]
 end
 
 local function code_of(e)
@@ -64,7 +91,7 @@ end
 
 -- The object's text and ETag, or nil when it does not exist.
 function S3:get(key)
-  local ok, res = pcall(call, "GetObject", { Bucket = self.bucket, Key = key })
+  local ok, res = pcall(call, self, "GetObject", { Bucket = self.bucket, Key = key })
   if ok then
     -- Blobs come back base64-encoded, as the AWS CLI prints them.
     local text, why = base64.decode(res.Body or "")
@@ -82,7 +109,7 @@ function S3:put(key, text, etag)
   local params = { Bucket = self.bucket, Key = key, Body = text,
                    ContentType = key:match("%.jsonl$") and "application/x-ndjson" or "application/json" }
   if etag == "*" then params.IfNoneMatch = "*" elseif etag then params.IfMatch = etag end
-  local ok, res = pcall(call, "PutObject", params)
+  local ok, res = pcall(call, self, "PutObject", params)
   if ok then return res.ETag end
   local code = code_of(res)
   if code == "PreconditionFailed" or code == "ConditionalRequestConflict" or (code == "NoSuchKey" and etag) then
@@ -94,11 +121,11 @@ end
 -- Deletes key if its ETag is still etag. Returns true, or false and the AWS code.
 -- S3-compatible stores without conditional deletes get a plain delete.
 function S3:delete(key, etag)
-  local ok, res = pcall(call, "DeleteObject", { Bucket = self.bucket, Key = key, IfMatch = etag })
+  local ok, res = pcall(call, self, "DeleteObject", { Bucket = self.bucket, Key = key, IfMatch = etag })
   if ok then return true end
   local code = code_of(res)
   if code == "NotImplemented" then
-    ok, res = pcall(call, "DeleteObject", { Bucket = self.bucket, Key = key })
+    ok, res = pcall(call, self, "DeleteObject", { Bucket = self.bucket, Key = key })
     if ok then return true end
     code = code_of(res)
   end
@@ -110,7 +137,7 @@ end
 function S3:list(p, delimiter)
   local out, token = {}, nil
   repeat
-    local ok, res = pcall(call, "ListObjectsV2", { Bucket = self.bucket, Prefix = p, Delimiter = delimiter,
+    local ok, res = pcall(call, self, "ListObjectsV2", { Bucket = self.bucket, Prefix = p, Delimiter = delimiter,
                                                   ContinuationToken = token })
     if not ok then fail(self, p, "cannot list", res) end
     for _, cp in ipairs(res.CommonPrefixes or {}) do out[#out + 1] = cp.Prefix end

@@ -140,6 +140,19 @@ for round in 1 2 3 4 5; do
 done
 gone "wfrun/prod-account/locks/hold@race.lock"
 
+# --- $WFRUN_STATE is the default of --state; --state-dir still names a local state
+expect_exit 0 env WFRUN_STATE="$STATE" "$WFRUN" runs
+contains out.txt "$id  succeeded"
+expect_exit 0 env WFRUN_STATE="$STATE" "$WFRUN" --state-dir="$SCRATCH/agent1/.wfrun" runs
+contains err.txt "no runs in $SCRATCH/agent1/.wfrun"
+
+# --- the state bucket on an endpoint (and region) of its own, apart from the workflow's
+expect_exit 3 env AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_MAX_ATTEMPTS=1 "$WFRUN" --state "$STATE" runs
+contains err.txt "state $STATE/runs/: cannot list"
+expect_exit 0 env AWS_ENDPOINT_URL=http://127.0.0.1:9 WFRUN_STATE_ENDPOINT_URL="$SIM_URL" WFRUN_STATE_REGION=eu-west-1 \
+    "$WFRUN" --state "$STATE" runs
+contains out.txt "$id  succeeded"
+
 # --- a bad state URL is bad input
 expect_exit 2 "$WFRUN" --state "s3:///nobucket" runs
 contains err.txt "--state s3:///nobucket: no bucket"
