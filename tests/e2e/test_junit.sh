@@ -2,7 +2,8 @@
 # become JUnit test cases — passed, failed with their message (XML-escaped, secrets
 # redacted), or skipped when the run never reached them; the file is well-formed XML
 # whatever the messages hold, and is written on success, on rollback and on resume.
-# In TeamCity mode every finished step reports its duration as a build statistic.
+# In TeamCity mode every finished step reports its duration as a build statistic. On
+# awssim, clone.lua reports its verify step and the bucket, database and smoke checks.
 . "$WF_SOURCE_DIR/tests/e2e/lib.sh"
 
 cat > wf.lua <<'WF'
@@ -93,4 +94,18 @@ for step in prepare data-ok commit smoke never-checked; do
 done
 expect_exit 0 "$WFRUN" --yes --log-format=json wf.lua dev --token=$S
 lacks err.txt '"statistic"'
+
+# --- on awssim: clone's verify step and its checks; then a smoke test that fails ---------------
+WFSIM_LIB=1 . "$WF_SOURCE_DIR/tests/e2e/test_workflow_sim.sh"
+sim_start "$SEED"
+run_wf 0 "$WFRUN" --junit=clone.xml "$WORKFLOWS/clone.lua" demo qa
+expect_exit 0 xml_check clone.xml '[(c.get("classname"), c.get("name").split(" GET ")[0], [e.tag for e in c]) for c in cases]'
+same "[('clone', 'verify', ['system-out']), ('clone.verify', 'bucket Assets of api-qa holds the objects of api-demo', ['system-out']), ('clone.verify', 'database of api-qa restored from the snapshot', ['system-out']), ('clone.verify', 'smoke test', ['system-out'])]" out.txt
+contains clone.xml "name=\"smoke test GET $SIM_URL/_awssim/apps/api-qa/health\""
+run_wf 1 env WFRUN_API_PUBLIC_URL=http://127.0.0.1:9/nothing "$WFRUN" --junit=clone-fail.xml "$WORKFLOWS/clone.lua" demo qa2
+expect_exit 0 xml_check clone-fail.xml '[(c.get("name").split(" GET ")[0], [e.tag for e in c]) for c in cases]'
+same "[('verify', ['failure']), ('bucket Assets of api-qa2 holds the objects of api-demo', ['system-out']), ('database of api-qa2 restored from the snapshot', ['system-out']), ('smoke test', ['failure'])]" out.txt
+expect_exit 0 xml_check clone-fail.xml '[c.find("failure").get("message") for c in cases if c.get("name").startswith("smoke")][0]'
+contains out.txt "(after 20 attempt(s))"
+sim_stop
 finish
