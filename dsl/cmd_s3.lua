@@ -157,6 +157,13 @@ function M.run(opts, words)
     sys.write_stderr("wfrun: s3 " .. mode .. ": " .. clog.sanitize(errors.message(sum)) .. "\n")
     return 1
   end
+  if clog.format() == "teamcity" then
+    local keys = mode == "sync" and { "copied", "skipped", "deleted", "failed", "bytes" }
+                 or { "skipped", "missing", "extra", "different" }
+    for _, k in ipairs(keys) do
+      clog.statistic("s3." .. mode .. "." .. k, sum[k])
+    end
+  end
   if opts.format == "json" then
     local copy = {}
     for k, v in pairs(sum) do copy[k] = v end

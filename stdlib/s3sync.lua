@@ -120,7 +120,7 @@ function M.normalize(a, mode)
   o.relay = (a.source_endpoint_url or a.target_endpoint_url) ~= nil and a.source_endpoint_url ~= a.target_endpoint_url
   o.relay_part_size = math.min(o.part_size, M.RELAY_PART_SIZE)
   o.relay_budget = M.RELAY_BUDGET
-  o.progress = a.progress
+  o.progress = a.progress ~= false   -- a line on a terminal, else an event every 10 s
   o.report = a.report or function() end
   o.warn = function(msg) log().warn(msg) end
   if a.source_endpoint_url ~= nil and type(a.source_endpoint_url) ~= "string" then bad("source_endpoint_url must be a URL") end

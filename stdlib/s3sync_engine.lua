@@ -181,6 +181,8 @@ function M.run(o)
       local d, ds = dst:peek()
       if ss == "wait" or ds == "wait" then return false end
       if not s and not d then return true end
+      -- Lua compares strings with strcoll; wfrun never calls setlocale, so in the C locale
+      -- this is byte order: S3's listing order (UTF-8 bytes).
       if s and (not d or s.key < d.key) then
         src:advance()
         if not filter or filter(s.key) then only_source(s) end
