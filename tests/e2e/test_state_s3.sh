@@ -140,6 +140,31 @@ for round in 1 2 3 4 5; do
 done
 gone "wfrun/prod-account/locks/hold@race.lock"
 
+# --- S3 refuses a journal put: the run stops before acting; the record stays in the
+# agent's cache, and a resume there uploads it first (a is not run again)
+ctl POST /_awssim/faults '{"operation": "s3:PutObject", "nth": 4, "error": "InternalError", "status": 500}' >/dev/null
+expect_exit 3 env AWS_MAX_ATTEMPTS=1 sh -c 'cd agent1 && exec "$0" --state "$1" "$2" dur --trace="$3"' \
+    "$WFRUN" "$STATE" "$W" "$SCRATCH/d.txt"
+contains err.txt "cannot write"
+check_eq "steps run before the put failed" "$(tr '\n' ' ' < d.txt)" "run:a "
+ctl DELETE /_awssim/faults >/dev/null
+did=$(latest_run 2)
+expect_exit 0 agent 2 status "$did"
+contains out.txt "a                        started"
+expect_exit 0 agent 1 status "$did"
+contains out.txt "a                        succeeded"
+expect_exit 0 agent 1 resume "$did"
+check_eq "after the resume" "$(tr '\n' ' ' < d.txt)" "run:a run:b run:c run:d "
+expect_exit 0 agent 2 status "$did"
+contains out.txt "run $did: succeeded"
+
+# --- a local state named with --state DIR
+expect_exit 0 "$WFRUN" --state "$SCRATCH/dir-state" "$W" qa --trace="$SCRATCH/q.txt"
+expect_exit 0 "$WFRUN" --state-dir "$SCRATCH/dir-state" runs
+contains out.txt "  succeeded"
+CHECKS=$((CHECKS + 1))
+ls dir-state/runs/hold-*/journal.jsonl >/dev/null 2>&1 || fail "no journal in dir-state"
+
 # --- $WFRUN_STATE is the default of --state; --state-dir still names a local state
 expect_exit 0 env WFRUN_STATE="$STATE" "$WFRUN" runs
 contains out.txt "$id  succeeded"
