@@ -1,6 +1,7 @@
 -- `wfrun unlock ENV --force --reason TEXT`: breaks a run lock whose holder is gone (an agent
 -- that died, a kill -9 on another host), and records who broke it, when, why, and whom it
--- belonged to, in the state (<state>/locks/<workflow>@<env>.broken.jsonl) and in the log.
+-- belonged to, in the state (<state>/locks/<workflow>@<env>.broken.jsonl and the run's
+-- journal) and in the log.
 -- A lock cannot tell a dead holder on another host from a live one, so this is a person's
 -- decision: without both --force and --reason it refuses (exit 2) and shows the holder.
 local clog = require "wf.log"
@@ -76,6 +77,19 @@ local function describe_holder(h)
     tostring(h.host), tostring(h.started))
 end
 
+-- The record goes into the run's journal too: `wfrun status` shows it, and with S3 state a
+-- holder that is still alive after all is stopped at its next record (its conditional put
+-- of the journal fails). Best effort: the lock is broken already.
+local function note_in_journal(store, run_id, record)
+  if not run_id or not store:read_journal(run_id) then return end
+  local ok, err = pcall(function()
+    local j = store:open_journal(run_id)
+    j:append(record)
+    j:close()
+  end)
+  if not ok then clog.warn(("could not note the broken lock in run %s's journal: %s"):format(run_id, errors.message(err))) end
+end
+
 function M.run(opts, words)
   local a = parse(words)
   if a.help or opts.help then
@@ -104,6 +118,7 @@ function M.run(opts, words)
   end
   clog.warn(("lock %s broken by %s on %s: %s (it was held by %s)")
     :format(where, record.user, record.host, record.reason, describe_holder(holder)))
+  note_in_journal(store, holder.run_id, record)
   if holder.run_id then
     local option = store:option() ~= "" and (" " .. store:option()) or ""
     sys.write_stderr(("wfrun: the run is left as it was; see it with: wfrun status %s%s\n"):format(holder.run_id, option))

@@ -55,6 +55,11 @@ function M.status(opts, run_id)
   if run.ponr then out[#out + 1] = ("  point of no return passed: %s"):format(run.ponr) end
   if run.torn then out[#out + 1] = "  (the journal's last line was torn by a crash and was ignored)" end
   if run.stop_reason then out[#out + 1] = "  stopped: " .. run.stop_reason end
+  local broken = run.lock_broken
+  if broken then
+    out[#out + 1] = ("  lock broken %s by %s on %s: %s"):format(tostring(broken.time), tostring(broken.user),
+      tostring(broken.host), tostring(broken.reason))
+  end
   out[#out + 1] = "  steps:"
   local names = util.sorted_keys(run.steps)
   table.sort(names, function(a, b)

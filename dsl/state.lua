@@ -153,6 +153,8 @@ function M.replay(records)
       run.stopped_in = r.in_phase
     elseif t == "run_resumed" then
       run.phase = r.phase or "running"
+    elseif t == "lock_broken" then
+      run.lock_broken = r
     end
     run.last_time = r.time or run.last_time
   end

@@ -38,6 +38,9 @@ check_eq "broken record" "$(jq_py .wfrun/locks/hold@prod.broken.jsonl \
     '[lines[0][k] for k in ("type", "lock", "user", "host", "reason")] + [lines[0]["previous"]["run_id"], lines[0]["previous"]["pid"]]')" \
     "[\"lock_broken\", \"hold@prod\", \"alice\", \"$(hostname)\", \"deploy job 1234 was cancelled\", \"$id\", $pid]"
 contains .wfrun/locks/hold@prod.broken.jsonl '"time":"20'
+expect_exit 0 "$WFRUN" status "$id"
+contains out.txt "lock broken 20"
+contains out.txt "by alice on $(hostname): deploy job 1234 was cancelled"
 # the JSON log carries it too
 kill -9 $pid; wait $pid 2>/dev/null
 "$WFRUN" "$W" prod --trace="$SCRATCH/l2.txt" --hold-in=a >/dev/null 2>&1 &
@@ -77,6 +80,23 @@ expect_exit 0 "$WFRUN" --state "$STATE" resume "$sid"
 contains "$SCRATCH/s.txt" "run:d"
 cd "$SCRATCH"
 awsc s3api get-object --bucket locks-bucket --key ci/locks/hold@prod.broken.jsonl broken.jsonl >/dev/null
+expect_exit 0 "$WFRUN" --state "$STATE" status "$sid"
+contains out.txt "by alice on $(hostname): ci-agent-7 was terminated"
+
+# --- a holder that was alive after all is stopped at its next record: its journal put
+# (If-Match on the ETag it wrote last) fails once unlock has written the journal
+touch f.txt.hold
+(cd agent1 && exec "$WFRUN" --state "$STATE" "$W" fenced --trace="$SCRATCH/f.txt" --hold-in=b >"$SCRATCH/f.out" 2>"$SCRATCH/f.err") &
+pid=$!
+wait_for f.txt "run:b"
+(cd agent2 && "$WFRUN" --state "$STATE" unlock fenced --force --reason "thought it was dead") >/dev/null 2>unlock.err ||
+    { fail "unlock of a live holder"; cat unlock.err >&2; }
+rm f.txt.hold
+wait $pid; code=$?
+check_eq "the fenced run's exit code" "$code" "3"
+contains f.err "the journal was changed by another writer"
+lacks f.txt "run:c"
+
 check_eq "S3 broken record" "$(jq_py broken.jsonl \
     '[lines[0][k] for k in ("lock", "user", "reason")] + [lines[0]["previous"][k] for k in ("host", "pid", "run_id")]')" \
     "[\"hold@prod\", \"alice\", \"ci-agent-7 was terminated\", \"ci-agent-7\", 4242, \"$sid\"]"
