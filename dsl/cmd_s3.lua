@@ -1,7 +1,7 @@
 -- `wfrun s3 sync SRC DST [options]` and `wfrun s3 verify SRC DST [options]`: the S3 sync
 -- engine of stdlib/s3sync on the command line (docs/s3-sync.md). Exit 0: everything done
 -- (sync) or no difference (verify); 1: some objects failed or differ, or a listing failed;
--- 2: bad input.
+-- 2: bad input; 3: stopped by a signal (running it again finishes the job).
 local clog = require "wf.log"
 local json = require "wf.json"
 local sys = require "wf.sys"
@@ -41,7 +41,7 @@ output: dry-run and verify lines on stdout ("copy KEY (N bytes)", "delete KEY", 
 a summary line on stdout.
 
 exit codes: 0 done / no difference, 1 some objects failed or differ (or a listing failed),
-2 bad input.]]
+2 bad input, 3 stopped by SIGINT/SIGTERM (run the same command again to finish).]]
 
 -- name -> { field, takes a value, repeatable }
 local OPTIONS = {
@@ -151,9 +151,12 @@ function M.run(opts, words)
   }
   local ok, sum = pcall(mode == "sync" and s3sync.run_sync or s3sync.run_verify, args)
   if not ok then
-    if errors.kind(sum) == "usage" or errors.kind(sum) == "interrupted" or errors.kind(sum) == "timeout" then
-      error(sum, 0)
+    if errors.kind(sum) == "interrupted" or errors.kind(sum) == "timeout" then
+      sys.write_stderr(("wfrun: s3 %s stopped: %s; run the same command again to finish what is left\n")
+        :format(mode, clog.sanitize(errors.message(sum))))
+      return 3
     end
+    if errors.kind(sum) == "usage" then error(sum, 0) end
     sys.write_stderr("wfrun: s3 " .. mode .. ": " .. clog.sanitize(errors.message(sum)) .. "\n")
     return 1
   end

@@ -40,7 +40,8 @@ same_objects "after kill -9 and a second run" src r/ dst a/
 ctl POST /_awssim/faults '{"operation": "CopyObject", "latency_ms": 100}' > /dev/null
 interrupted_run INT b
 CHECKS=$((CHECKS + 1))
-[ "$RUN1_RC" -ne 0 ] || fail "an interrupted sync exited 0"
+[ "$RUN1_RC" -eq 3 ] || fail "an interrupted sync exited $RUN1_RC, not 3"
+contains run1.err "run the same command again"
 CHECKS=$((CHECKS + 1))
 [ "$DONE" -gt 0 ] && [ "$DONE" -lt 600 ] || fail "SIGINT did not land mid-sync: $DONE objects copied"
 ctl DELETE /_awssim/faults > /dev/null
