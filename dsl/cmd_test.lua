@@ -21,7 +21,7 @@ local M = {}
 
 M.USAGE = [[
 usage: wfrun test WORKFLOW.lua [PARAMS...] [--seed=WORLD] [--time-scale=N] [--junit=FILE]
-                  [--jobs=N] [--run-timeout=DURATION] [--keep-files]
+                  [--jobs=N] [--step=NAME] [--run-timeout=DURATION] [--keep-files]
 
 Runs the workflow on fresh local simulators (awssim) seeded with WORLD (default:
 workflows/examples/seed.json) and checks, for every step, that its undo puts the world back:
@@ -39,6 +39,7 @@ options:
   --time-scale=N      simulated time runs N times faster (default 600)
   --junit=FILE        JUnit XML of every scenario, for CI
   --jobs=N            scenarios at a time, each with its own awssim (default: the cores)
+  --step=NAME         only the scenarios of this step (repeatable; the success path runs anyway)
   --run-timeout=DURATION  limit for one wfrun run of a scenario (default 10m)
   --keep-files        keep the work directory (runs' logs, journals, worlds) even when all pass
 
@@ -69,7 +70,7 @@ local function parse(opts, words)
     local w = words[i]
     local name, value = w:match("^%-%-([%w-]+)=(.*)$")
     if not name then name = w:match("^%-%-([%w-]+)$") end
-    if name == "jobs" or name == "run-timeout" or name == "worker" then
+    if name == "jobs" or name == "run-timeout" or name == "worker" or name == "step" then
       if value == nil then
         i = i + 1
         value = words[i]
@@ -77,6 +78,7 @@ local function parse(opts, words)
       end
       if name == "jobs" then own.jobs = positive_integer("--jobs", value)
       elseif name == "worker" then own.worker = value
+      elseif name == "step" then own.steps = own.steps or {}; own.steps[value] = true
       else
         local seconds, err = require("wf.args").convert("duration", value)
         if not seconds then errors.raise_usage("--run-timeout: " .. tostring(err), M.USAGE) end
@@ -165,6 +167,14 @@ function M.run(opts, words)
     return 1
   end
   local list, profiles, order, ponr = scenarios_mod.build(spec, success.records, success.entries)
+  if own.steps then
+    for name in pairs(own.steps) do
+      if not spec.step_by_name[name] then errors.raise_usage(("--step: the workflow has no step %q"):format(name), M.USAGE) end
+    end
+    local only = {}
+    for _, s in ipairs(list) do if own.steps[s.step] then only[#only + 1] = s end end
+    list = only
+  end
   say("success path passed in %.1fs: %d steps, %d AWS calls; %d scenarios on %d job(s)", success.seconds,
     #order, #success.entries, #list, own.jobs)
   notes[#notes + 1] = ""

@@ -30,8 +30,10 @@ end
 --   changed: it made a mutating call that succeeded;
 --   first_mutating: { index among the step's calls, nth among its mutating calls, call };
 --   wait: { service, operation, nth among the step's calls of that operation } for the
---         read-only operation it called most often after its first mutating call (the
---         poll of a wait; a waiter that is satisfied at once polls only once);
+--         read-only operation it called most often after its last mutating call (the
+--         poll of a wait; a waiter that is satisfied at once polls only once). After the
+--         last change, so that a step whose calls run concurrently (an S3 sync listing
+--         while it copies) is not given a "wait" whose place in the order is chance;
 --   kill_at: the index of the call to stop wfrun in (the one after the first mutating
 --            call, else that call; for a step that only reads, its first call).
 function M.profile(step_calls)
@@ -52,9 +54,10 @@ function M.profile(step_calls)
     if c.mutating and not c.error then p.mutating[#p.mutating + 1] = c.service .. ":" .. c.operation end
   end
   if p.first_mutating then
-    local first = p.first_mutating.index
+    local first, last = p.first_mutating.index, p.first_mutating.index
+    for i, c in ipairs(calls) do if c.mutating and not c.error then last = i end end
     local counts, best = {}, nil
-    for i = first + 1, #calls do
+    for i = last + 1, #calls do
       local c = calls[i]
       if not c.mutating then
         local key = c.service .. ":" .. c.operation
@@ -67,7 +70,7 @@ function M.profile(step_calls)
       for i, c in ipairs(calls) do
         if c.service .. ":" .. c.operation == best then
           nth = nth + 1
-          if i > first then found = nth break end
+          if i > last then found = nth break end
         end
       end
       local service, operation = best:match("^([^:]+):(.+)$")

@@ -8,14 +8,17 @@ local state = require "dsl.state"
 local M = {}
 
 -- The environment of a child: awssim's well-known test keys (never real ones), no
--- profile, stdlib waits in simulated time, smoke tests pointed at the simulator.
+-- profile, no other endpoint, stdlib waits in simulated time, smoke tests pointed at the
+-- simulator, a state of its own: a test can never reach a real account.
 function M.env(url, time_scale)
   return {
     "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "AWS_SESSION_TOKEN", "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
     "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-    "WFRUN_TIME_SCALE=" .. tostring(time_scale), "WFRUN_SIM_URL=" .. url, "TEAMCITY_VERSION",
-    "WFRUN_STATE_DIR",
+    "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_RDS", "AWS_ENDPOINT_URL_AUTO_SCALING",
+    "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_STS",
+    "WFRUN_TIME_SCALE=" .. tostring(time_scale), "WFRUN_SIM_URL=" .. url, "WFRUN_API_PUBLIC_URL",
+    "TEAMCITY_VERSION", "WFRUN_STATE_DIR", "WFRUN_STATE",
   }
 end
 

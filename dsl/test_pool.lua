@@ -47,7 +47,7 @@ function M.run(t, scenarios, jobs, on_result)
       end
     end
     running = still
-    if #running > 0 then interrupt.sleep(0.05) end
+    if #running > 0 then interrupt.sleep(0.02) end
   end
   local all = {}
   for i = 1, #scenarios do

@@ -52,7 +52,7 @@ function M.build(spec, records, entries)
       if p.wait then
         list[#list + 1] = {
           id = name .. "/wait", step = name, kind = "wait", after_ponr = after, at_ponr = at,
-          what = ("%s:%s fails after the step's first change (the poll of its wait; %d call(s) in the success path)")
+          what = ("%s:%s fails after the step's last change (the poll of its wait; %d call(s) in the success path)")
             :format(p.wait.service, p.wait.operation, p.wait.polls),
           faults = { { step = name, operation = p.wait.service .. ":" .. p.wait.operation, nth = p.wait.nth,
                        count = attempts, error = M.FAULT_CODE,

@@ -29,6 +29,15 @@ function Sim:stop()
   self.pid = nil
 end
 
+-- A simulator whose world is no longer needed: no saving, no waiting for a clean stop.
+function Sim:kill()
+  if self.pid then
+    sys.signal(self.pid, "KILL")
+    sys.wait(self.pid, true)
+  end
+  self.pid = nil
+end
+
 local function control(self, method, path, body)
   local res = http.get { url = self.url .. "/_awssim/" .. path, method = method,
                          body = body and json.encode(body) or nil, timeout = 60,
@@ -42,6 +51,8 @@ end
 -- The world once every transition due within a simulated day has happened (a rollback's
 -- terminating instance is terminated), decoded.
 function Sim:settled_inventory()
+  local inv = json.decode(control(self, "GET", "inventory"))
+  if (inv.pending_transitions or 0) == 0 then return inv end
   control(self, "POST", "clock", { advance = 86400 })
   return json.decode(control(self, "GET", "inventory"))
 end
