@@ -100,6 +100,12 @@ function M.normalize(a, mode)
     o.dst.bucket, o.dst.prefix = M.parse_url(a.target, "target")
   end
   o.planned_target = planned_target and awscall.planning()
+  -- One prefix inside the other in the same bucket: copies would land in the listing being
+  -- read (and be copied again), deletes would remove the source.
+  if not planned_target and o.src.bucket == o.dst.bucket and a.source_endpoint_url == a.target_endpoint_url
+      and (o.src.prefix:sub(1, #o.dst.prefix) == o.dst.prefix or o.dst.prefix:sub(1, #o.src.prefix) == o.src.prefix) then
+    bad(("source %s and target %s overlap: one prefix holds the other"):format(a.source, a.target))
+  end
   o.delete = a.delete and true or false
   o.dry_run = a.dry_run and true or false
   o.include = list_of_patterns(a.include, "include")

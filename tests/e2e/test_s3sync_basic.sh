@@ -110,6 +110,8 @@ expect_exit 2 s3w sync s3://src/data s3://dst/x --compare=md5
 contains err.txt "compare must be etag, size or size-mtime"
 expect_exit 2 s3w sync s3://src/data s3://dst/x --include='('
 contains err.txt "include"
+expect_exit 2 s3w sync s3://src/data s3://src/data/copy
+contains err.txt "overlap"
 expect_exit 2 s3w sync s3://src/data s3://dst/x --concurrency=0
 expect_exit 2 s3w sync s3://src/data s3://dst/x --bogus
 expect_exit 0 "$WFRUN" s3 --help
