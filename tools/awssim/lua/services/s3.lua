@@ -4,9 +4,8 @@
 -- writes (If-None-Match: *) and batch deletes.
 --
 -- Kinds (ids): s3.bucket (name), s3.object ("<bucket>/<key>", content in _body),
--- s3.upload (UploadId, parts in _parts). Object ids sort like S3 keys within a bucket,
--- so a listing is a range of the sorted object ids (kept sorted between writes, see
--- sorted_object_ids).
+-- s3.upload (UploadId, parts in _parts). Each bucket's keys are kept in a sorted array,
+-- so a listing is a range of it (see sorted_keys).
 local sim = require "sim"
 local world = require "world"
 
@@ -43,23 +42,62 @@ end
 
 local function object_id(bucket, key) return bucket .. "/" .. key end
 
--- The sorted ids of every object, computed once and reused until an object is written
--- or deleted; a world replaced by restore or reset has a new data table, which drops it.
-local sorted_cache = { data = nil, ids = nil }
-
-local function sorted_object_ids()
-  local d = data()
-  if sorted_cache.data ~= d or not sorted_cache.ids then
-    sorted_cache.data, sorted_cache.ids = d, world.ids("s3.object")
+-- The first index in the sorted list whose value is > after (or >= at when `after` is nil).
+local function lower_bound(ids, value, strict)
+  local lo, hi = 1, #ids + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    local v = ids[mid]
+    if v < value or (strict and v == value) then lo = mid + 1 else hi = mid end
   end
-  return sorted_cache.ids
+  return lo
 end
 
-local function objects_changed() sorted_cache.ids = nil end
+-- Each bucket's keys in sorted order, built once from the world (one sort of every object
+-- id) and then kept up to date by every write and delete: a new key is inserted in its
+-- place, which is an append when keys come in order as a sync copies them (re-sorting
+-- 100,000 ids after each write made a listing interleaved with copies take seconds).
+-- A world replaced by restore or reset has a new data table, which drops the cache.
+local sorted_cache = { data = nil, buckets = nil }
+
+local function current_cache()
+  local d = data()
+  if sorted_cache.data == d then return sorted_cache.buckets end
+  local buckets = {}
+  for _, id in ipairs(world.ids("s3.object")) do
+    local bucket, key = id:match("^([^/]*)/(.*)$")
+    local keys = buckets[bucket]
+    if not keys then keys = {}; buckets[bucket] = keys end
+    keys[#keys + 1] = key
+  end
+  sorted_cache.data, sorted_cache.buckets = d, buckets
+  return buckets
+end
+
+-- The bucket's keys, sorted; the caller must not change the array.
+local function sorted_keys(bucket)
+  return current_cache()[bucket] or {}
+end
+
+-- Called after a new key is stored (not for a replaced object).
+local function key_added(bucket, key)
+  if sorted_cache.data ~= data() then return end   -- the next build sees it
+  local keys = sorted_cache.buckets[bucket]
+  if not keys then keys = {}; sorted_cache.buckets[bucket] = keys end
+  local n = #keys
+  if n == 0 or keys[n] < key then
+    keys[n + 1] = key
+  else
+    table.insert(keys, lower_bound(keys, key, false), key)
+  end
+end
 
 local function remove_object(bucket, key)
-  world.remove("s3.object", object_id(bucket, key))
-  objects_changed()
+  if not world.remove("s3.object", object_id(bucket, key)) then return end
+  if sorted_cache.data ~= data() then return end
+  local keys = sorted_cache.buckets[bucket]
+  local i = keys and lower_bound(keys, key, false)
+  if i and keys[i] == key then table.remove(keys, i) end
 end
 
 local function find_object(bucket, key)
@@ -91,15 +129,7 @@ function M.bucket_exists(name) return world.get("s3.bucket", name) ~= nil end
 
 -- Whether the bucket holds no object.
 function M.bucket_is_empty(name)
-  local prefix = name .. "/"
-  local ids = sorted_object_ids()
-  -- Binary search for the first id at or after the bucket's prefix.
-  local lo, hi = 1, #ids + 1
-  while lo < hi do
-    local mid = (lo + hi) // 2
-    if ids[mid] < prefix then lo = mid + 1 else hi = mid end
-  end
-  return not (ids[lo] and ids[lo]:sub(1, #prefix) == prefix)
+  return #sorted_keys(name) == 0
 end
 
 -- Creates a bucket; raises the errors CreateBucket raises.
@@ -214,8 +244,9 @@ local function put_object(bucket, key, body, fields)
   }
   for _, f in ipairs(HEADER_FIELDS) do o[f] = fields[f] end
   -- A replaced object keeps its place in the world's creation order only by id.
-  if not world.get("s3.object", object_id(bucket, key)) then objects_changed() end
+  local is_new = not world.get("s3.object", object_id(bucket, key))
   world.put("s3.object", object_id(bucket, key), o)
+  if is_new then key_added(bucket, key) end
   return o
 end
 
@@ -583,17 +614,6 @@ end
 
 -- ---- listing --------------------------------------------------------------------------
 
--- The first index in the sorted list whose value is > after (or >= at when `after` is nil).
-local function lower_bound(ids, value, strict)
-  local lo, hi = 1, #ids + 1
-  while lo < hi do
-    local mid = (lo + hi) // 2
-    local v = ids[mid]
-    if v < value or (strict and v == value) then lo = mid + 1 else hi = mid end
-  end
-  return lo
-end
-
 local function starts_with(s, prefix) return s:sub(1, #prefix) == prefix end
 
 function M.ops.ListObjectsV2(params, ctx)
@@ -620,15 +640,14 @@ function M.ops.ListObjectsV2(params, ctx)
   end
 
   local base = params.Bucket .. "/"
-  local ids = sorted_object_ids()
-  local full_prefix = base .. prefix
-  local i = lower_bound(ids, full_prefix, false)
-  if after and base .. after >= full_prefix then i = lower_bound(ids, base .. after, true) end
+  local keys = sorted_keys(params.Bucket)
+  local i = lower_bound(keys, prefix, false)
+  if after and after >= prefix then i = lower_bound(keys, after, true) end
 
   local contents, prefixes = sim.array {}, sim.array {}
   local count, truncated, last_marker, last_kind = 0, false, nil, nil
-  while ids[i] and starts_with(ids[i], full_prefix) do
-    local key = ids[i]:sub(#base + 1)
+  while keys[i] and starts_with(keys[i], prefix) do
+    local key = keys[i]
     if skip_prefix and starts_with(key, skip_prefix) then
       i = i + 1
     else
@@ -649,7 +668,7 @@ function M.ops.ListObjectsV2(params, ctx)
         skip_prefix = cp
         i = i + 1
       else
-        local o = world.get("s3.object", ids[i])
+        local o = world.get("s3.object", base .. key)
         local entry = { Key = key,
                         LastModified = o.LastModified, ETag = o.ETag, Size = o.ContentLength,
                         StorageClass = "STANDARD" }
