@@ -105,8 +105,9 @@ void wf_sigv4_signer_free(wf_sigv4_signer *s)
     drop_key(s);
     EVP_MAC_CTX_free(s->mac);   /* OpenSSL wipes the HMAC state it held */
     EVP_MD_CTX_free(s->md);
-    if (s->auth.p)   /* the last Authorization: no secret, but no reason to leave it */
-        OPENSSL_cleanse(s->auth.p, s->auth.cap);
+    /* The last canonical request holds any session token, which is a credential. */
+    if (s->creq.p)
+        OPENSSL_cleanse(s->creq.p, s->creq.cap);
     free(s->creq.p);
     free(s->names.p);
     free(s->auth.p);
