@@ -125,7 +125,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
     size_t len = size * n;
     wf_http_response *r = x->resp;
     if (r->body_len + len + 1 > x->body_cap) {
-        size_t cap = x->body_cap ? x->body_cap : 4096;
+        /* First chunk: its size (most answers come in one), so a short answer stays a
+         * small allocation that malloc serves from its per-thread cache. */
+        size_t cap = x->body_cap ? x->body_cap : ((len + 1 + 255) & ~(size_t)255);
         while (cap < r->body_len + len + 1)
             cap *= 2;
         char *grown = realloc(r->body, cap);
