@@ -140,6 +140,9 @@ function M.run(opts, words)
   local params = {}
   for i = 2, #rest do params[#params + 1] = rest[i] end
   params_mod.bind(spec, params)   -- bad params: exit 2 now, not in every scenario
+  for name in pairs(own.steps or {}) do
+    if not spec.step_by_name[name] then errors.raise_usage(("--step: the workflow has no step %q"):format(name), M.USAGE) end
+  end
   local seed = sim.find_seed(opts.seed)
   if not seed then errors.raise_usage("wfrun test: no --seed given and no example seed found", M.USAGE) end
 
@@ -168,9 +171,6 @@ function M.run(opts, words)
   end
   local list, profiles, order, ponr = scenarios_mod.build(spec, success.records, success.entries)
   if own.steps then
-    for name in pairs(own.steps) do
-      if not spec.step_by_name[name] then errors.raise_usage(("--step: the workflow has no step %q"):format(name), M.USAGE) end
-    end
     local only = {}
     for _, s in ipairs(list) do if own.steps[s.step] then only[#only + 1] = s end end
     list = only

@@ -60,6 +60,8 @@ expect_exit 2 "$WFRUN" test "$WORKFLOWS/clone.lua" demo qa --jobs=0
 contains err.txt "--jobs must be a whole number >= 1"
 expect_exit 2 "$WFRUN" test "$WORKFLOWS/clone.lua" demo
 contains err.txt "target"
+expect_exit 2 "$WFRUN" test "$WORKFLOWS/clone.lua" demo qa --step=nope
+contains err.txt '--step: the workflow has no step "nope"'
 expect_exit 2 "$WFRUN" test
 contains err.txt "no workflow given"
 finish
