@@ -45,10 +45,16 @@ local function traceback_handler(e)
   return e
 end
 
--- Calls fn(...) under a deadline of timeout seconds (nil: none).
+-- interrupt.hold, or nothing held with a wfrun binary older than this DSL (WFRUN_LUA_DIR).
+local hold = interrupt.hold or function() return false end
+
+-- Calls fn(...) under a deadline of timeout seconds (nil: none). fn (a step's code, a
+-- pause) stops at a signal; the executor around it runs held (see with_lock).
 local function call_limited(fn, timeout, label, ...)
   local depth = timeout and interrupt.push_deadline(timeout, label)
+  local held = hold(false)
   local ok, res = xpcall(fn, traceback_handler, ...)
+  hold(held)
   if depth then interrupt.pop(depth) end
   return ok, res
 end
@@ -126,7 +132,7 @@ local function run_step(r, step)
     end
     local pause = policy.backoff * 2 ^ (try - 1)
     clog.warn(('attempt %d of %d failed; retrying in %s'):format(try, policy.attempts, fmt_duration(pause)))
-    local slept, sleep_err = pcall(interrupt.sleep, pause)
+    local slept, sleep_err = call_limited(interrupt.sleep, nil, nil, pause)
     if not slept then
       clog.set_step(nil)
       return false, sleep_err
@@ -161,7 +167,7 @@ local function undo_step(r, step)
     if errors.kind(res) == "interrupted" or try == step.retry.attempts then break end
     local pause = step.retry.backoff * 2 ^ (try - 1)
     clog.warn(('undo attempt %d of %d failed; retrying in %s'):format(try, step.retry.attempts, fmt_duration(pause)))
-    if not pcall(interrupt.sleep, pause) then break end
+    if not call_limited(interrupt.sleep, nil, nil, pause) then break end
   end
   clog.set_step(nil)
   return false, last
@@ -341,7 +347,11 @@ end
 local function with_lock(r, fn)
   take_lock(r)
   checks.begin(r)   -- what --junit reports
+  -- Held: a signal must not cut the journal or the log short between steps (the Lua hook
+  -- would raise it anywhere); the run looks at it after each step and rolls back.
+  local held = hold(true)
   local ok, code = xpcall(fn, traceback_handler, r)
+  hold(held)
   pcall(state.release_lock, state.backend(r.opts), r.lock)
   if r.journal then r.journal:close() end
   if not ok then error(code, 0) end

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 #define DEADLINE_CAP 32
 
 static volatile sig_atomic_t g_signal;
+/* While set, wf_interrupt_check lets work go on: the executor's own bookkeeping (journal,
+ * log) runs held and looks at the signal itself at its safe points. */
+static atomic_bool g_held;
 
 typedef struct deadline {
     double at;
@@ -94,8 +98,15 @@ static const char *signal_name(int sig)
     }
 }
 
+bool wf_interrupt_hold(bool on)
+{
+    return atomic_exchange(&g_held, on);
+}
+
 wf_status wf_interrupt_check(wf_error *err)
 {
+    if (atomic_load(&g_held))
+        return WF_OK;
     int sig = (int)g_signal;
     if (sig)
         return wf_error_set(err, WF_EINTR, "interrupted by %s", signal_name(sig));

@@ -6,6 +6,7 @@
 #ifndef WF_INTERRUPT_H
 #define WF_INTERRUPT_H
 #include "wf.h"
+#include <stdbool.h>
 
 struct lua_State;
 
@@ -23,8 +24,14 @@ void wf_deadline_pop(int depth);
 /* Pops everything; used between runs. */
 void wf_deadline_reset(void);
 
-/* WF_OK, WF_EINTR (signal) or WF_ETIMEOUT (a deadline passed), with a message naming it. */
+/* WF_OK, WF_EINTR (signal) or WF_ETIMEOUT (a deadline passed), with a message naming it;
+ * always WF_OK while held. */
 wf_status wf_interrupt_check(wf_error *err);
+/* Holds (on) or releases interruptions: while held, a signal is only recorded (see
+ * wf_interrupt_signal) and deadlines wait, so code that must not stop half-way (the
+ * executor between steps: a journal record, the log) is not cut short by the Lua hook or
+ * a C poll loop. Returns the previous setting, for nesting. */
+bool wf_interrupt_hold(bool on);
 /* Seconds left to the earliest deadline (a large number when none). */
 double wf_deadline_remaining(void);
 

@@ -157,6 +157,14 @@ static int l_clear_signal(lua_State *L)
     return 0;
 }
 
+/* hold(on) -> the previous setting (see wf_interrupt_hold) */
+static int l_hold(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TBOOLEAN);
+    lua_pushboolean(L, wf_interrupt_hold(lua_toboolean(L, 1)));
+    return 1;
+}
+
 static int l_now(lua_State *L)
 {
     lua_pushnumber(L, wf_clock_monotonic());
@@ -218,6 +226,7 @@ static const luaL_Reg interrupt_funcs[] = {
     { "remaining", l_remaining },
     { "signal", l_signal },
     { "clear_signal", l_clear_signal },
+    { "hold", l_hold },
     { "now", l_now },
     { "wall", l_wall },
     { "sleep", l_sleep },

@@ -83,7 +83,19 @@ static void test_signals(void)
     double t0 = wf_clock_monotonic();
     CHECK_INT_EQ(wf_sleep(30, &err), WF_EINTR);
     CHECK(wf_clock_monotonic() - t0 < 5);
+    /* Held (the executor between steps): the signal is recorded but stops nothing, nor
+     * does a passed deadline; released, both count again. hold returns the old setting. */
+    CHECK(!wf_interrupt_hold(true));
+    int d = wf_deadline_push(wf_clock_monotonic() - 1, "held deadline");
+    CHECK_INT_EQ(wf_interrupt_check(&err), WF_OK);
+    CHECK_INT_EQ(wf_sleep(0.01, &err), WF_OK);
+    CHECK_INT_EQ(wf_interrupt_signal(), SIGTERM);
+    CHECK(wf_interrupt_hold(true));
+    CHECK(wf_interrupt_hold(false));
+    CHECK_INT_EQ(wf_interrupt_check(&err), WF_EINTR);
     wf_interrupt_clear_signal();
+    CHECK_INT_EQ(wf_interrupt_check(&err), WF_ETIMEOUT);
+    wf_deadline_pop(d);
 }
 
 static void test_clocks_and_sleep(void)
