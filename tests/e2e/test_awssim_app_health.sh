@@ -17,6 +17,9 @@ health() {
     if [ $# -ge 3 ]; then contains health.json "$3"; fi
 }
 
+expect_exit 0 "$AWSSIM" --help
+contains out.txt "/_awssim/apps/STACK/health"
+
 sim_start --seed "$WF_SOURCE_DIR/workflows/examples/seed.json" --state "$SCRATCH/state.json"
 
 # --- the seeded environment serves; its smoke-test output points here -----------------

@@ -73,10 +73,12 @@ for point in 'wait-running| |op=DescribeInstances,latency_ms=1500' \
         fail "killed in $step, but there was no builder instance"
     if [ "$step" = create-image ]; then
         CHECKS=$((CHECKS + 1))
-        [ "$(count ec2.image r-crash.txt)" -gt "$(count ec2.image r-start.txt)" ] ||
-            fail "killed while waiting for the image, but there was no new image"
+        [ "$(count ec2.image r-crash.txt)" -gt "$(count ec2.image r-start.txt)" ] &&
+            [ "$(count ec2.snapshot r-crash.txt)" -gt "$(count ec2.snapshot r-start.txt)" ] ||
+            fail "killed while waiting for the image, but there was no new image and snapshot"
     fi
     run_wf 1 "$WFRUN" rollback "$CRASH_ID"
+    contains err.txt "rolled back"
     inventory r-end.txt
     same_inventory r-start.txt r-end.txt
     run_wf 0 "$WFRUN" call ec2 describe_images "{\"Filters\": [{\"Name\": \"name\", \"Values\": [\"api-2*\"]}], \"Owners\": [\"self\"]}"

@@ -41,7 +41,8 @@ static const char usage[] =
     "  --version           print the version and the git commit it was built from\n"
     "\n"
     "Control endpoint (unsigned, same port): /_awssim/{health,faults,requests,inventory,\n"
-    "clock,save,reset,seed}. See docs/awssim.md.\n";
+    "clock,save,reset,seed}; /_awssim/apps/STACK/health: 200 while the stack's Auto\n"
+    "Scaling group has an instance InService, else 503. See docs/awssim.md.\n";
 
 static int bad_usage(const char *fmt, const char *arg)
 {
