@@ -44,6 +44,9 @@ expect_exit 254 awsc rds create-db-snapshot --db-instance-identifier orders-db -
 contains err.txt "InvalidDBInstanceState"
 expect_exit 254 awsc rds restore-db-instance-from-db-snapshot --db-instance-identifier early --db-snapshot-identifier orders-snap-1
 contains err.txt "InvalidDBSnapshotState"
+# RDS deletes a snapshot only once it is available (a copy in progress excepted, below)
+expect_exit 254 awsc rds delete-db-snapshot --db-snapshot-identifier orders-snap-1
+contains err.txt "InvalidDBSnapshotState"
 advance 150
 expect_exit 0 awsc rds describe-db-snapshots --db-snapshot-identifier orders-snap-1 --query 'DBSnapshots[0].[Status,PercentProgress]' --output text
 same "creating	50" out.txt
@@ -64,6 +67,15 @@ same "creating	arn:aws:rds:us-east-1:000000000000:snapshot:orders-snap-1" out.tx
 advance 301
 expect_exit 0 awsc rds describe-db-snapshots --db-snapshot-identifier orders-snap-copy --query 'DBSnapshots[0].Status' --output text
 same "available" out.txt
+# deleting a copy in progress terminates the copy (DeleteDBSnapshot's documentation)
+expect_exit 0 awsc rds copy-db-snapshot --source-db-snapshot-identifier orders-snap-1 \
+    --target-db-snapshot-identifier orders-snap-dropped --query 'DBSnapshot.Status' --output text
+same "creating" out.txt
+expect_exit 0 awsc rds delete-db-snapshot --db-snapshot-identifier orders-snap-dropped --query 'DBSnapshot.Status' --output text
+same "deleted" out.txt
+advance 301
+expect_exit 254 awsc rds describe-db-snapshots --db-snapshot-identifier orders-snap-dropped
+contains err.txt "DBSnapshotNotFound"
 
 # ---- restore: the new instance holds the snapshot's data and records its source
 expect_exit 0 awsc rds restore-db-instance-from-db-snapshot --db-instance-identifier orders-clone \

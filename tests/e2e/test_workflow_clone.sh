@@ -52,6 +52,25 @@ fault_run sync-buckets   "op=CopyObject,error=AccessDenied,nth=2,message=injecte
 fault_run verify         "" WFRUN_API_PUBLIC_URL=http://127.0.0.1:9/nothing
 fault_run source-available "op=ExitStandby,error=ValidationError,nth=1,message=injected"
 
+# --- the undo of snapshot-db while its snapshot is still creating ------------------------
+# RDS refuses to delete a snapshot that is creating (InvalidDBSnapshotState): the undo waits
+# until it is available, then deletes it. A slow snapshot (1200 sim s, 2 s here) and the
+# first wait for it failing make the rollback find it creating every time.
+sed -e '1s/^{$/{ "rds": { "durations": { "snapshot_create": 1200 } },/' \
+    -e "s|\"\\.\\./components/|\"$WORKFLOWS/components/|" "$SEED" > slow-snapshot-seed.json
+sim_start slow-snapshot-seed.json --fault "step=snapshot-db,op=DescribeDBSnapshots,nth=2,error=AccessDenied,message=injected"
+inventory s-start.txt
+run_wf 1 "$WFRUN" "$C" demo qa
+contains err.txt "step \"snapshot-db\" failed"
+contains err.txt "to finish creating before it is deleted (creating)"
+contains err.txt "deleted DB snapshot demo-for-clone-to-qa-"
+inventory s-end.txt
+same_inventory s-start.txt s-end.txt
+CHECKS=$((CHECKS + 1))
+grep '"operation": *"DeleteDBSnapshot"' requests.jsonl | grep -q '"status": *200' ||
+    fail "the snapshot was not deleted with one DeleteDBSnapshot: $(grep DeleteDBSnapshot requests.jsonl)"
+sim_stop
+
 # --- kill -9 during a step, then resume (finishes) or rollback (removes everything) -------
 for point in "snapshot-db op=CreateDBSnapshot,latency_ms=2000" "create-target op=CreateStack,latency_ms=2000" \
              "sync-buckets op=CopyObject,latency_ms=1500"; do
@@ -69,6 +88,7 @@ for point in "snapshot-db op=CreateDBSnapshot,latency_ms=2000" "create-target op
     sim_start "$SEED" --fault "$fault"
     inventory r-start.txt
     crash_in "$step" "" "$WFRUN" "$C" demo qa
+    sim_settle   # the killed run's delayed call lands first, as on AWS (crash_lib.sh)
     run_wf 1 "$WFRUN" rollback "$CRASH_ID"
     inventory r-end.txt
     same_inventory r-start.txt r-end.txt

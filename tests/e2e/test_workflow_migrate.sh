@@ -72,6 +72,7 @@ rm -rf .wfrun
 sim_start "$SEED" --fault "op=CreateStack,latency_ms=2000"
 inventory k-start.txt
 crash_in create-temp "" "$WFRUN" --yes "$M" demo
+sim_settle   # the killed run's delayed CreateStack lands first, as on AWS (crash_lib.sh)
 run_wf 1 "$WFRUN" rollback "$CRASH_ID"
 inventory k-end.txt
 same_inventory k-start.txt k-end.txt

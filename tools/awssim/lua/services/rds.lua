@@ -468,12 +468,16 @@ function M.ops.CopyDBSnapshot(params, ctx)
   return { DBSnapshot = snapshot_view(copy) }
 end
 
+-- RDS deletes available (and failed) snapshots, and terminates a copy in progress; a
+-- snapshot of an instance that is still creating is refused (InvalidDBSnapshotState).
 function M.ops.DeleteDBSnapshot(params, ctx)
   local snap = M.get_snapshot(params.DBSnapshotIdentifier)
-  if snap.Status ~= "available" and snap.Status ~= "failed" then
+  local copying = snap.Status == "creating" and snap.SourceDBSnapshotIdentifier ~= nil
+  if snap.Status ~= "available" and snap.Status ~= "failed" and not copying then
     sim.error("InvalidDBSnapshotState",
               ("Cannot delete the snapshot because it is not in available state (%s)."):format(snap.Status))
   end
+  world.cancel("rds.db_snapshot", snap.DBSnapshotIdentifier)
   world.remove("rds.db_snapshot", snap.DBSnapshotIdentifier)
   local out = snapshot_view(snap)
   out.Status = "deleted"
