@@ -7,9 +7,11 @@
       the same world written straight into s3rver's filesystem store under DIR
   s3_sync_helper.py requests URL KEY SECRET N FILE
       the load generator's requests (tools/bench/s3_sync_wrk.lua), one a line, METHOD PATH
-      [COPY-SOURCE]: N CopyObject src -> ceiling/copy/NNNNNN (each to its own key, as a
+      [COPY-SOURCE]: N CopyObject src -> ceiling/copy/... (each to its own key, as a
       sync does) and one ListObjectsV2 page of 1,000 keys of src, presigned (SigV4 in the
-      query string) so that the load generator signs nothing; then FILE.copy and FILE.list
+      query string) so that the load generator signs nothing; written to FILE.copy and
+      FILE.list. The copies' keys (copy/000/000000.txt ...) are laid out 1,000 to a
+      directory as a sync writes them, so that s3rver's store grows as it does in a sync
   s3_sync_helper.py count URL KEY SECRET BUCKET
       prints how many keys BUCKET holds (ListObjectsV2 pages of 1,000)
 
@@ -82,7 +84,7 @@ def requests(url, key, secret, n, path):
             src = "src/" + key_of(i % 1000)
             u = c.generate_presigned_url(
                 "copy_object", ExpiresIn=7200,
-                Params={"Bucket": "ceiling", "Key": "copy/%06d" % i, "CopySource": src})
+                Params={"Bucket": "ceiling", "Key": "copy/" + key_of(i)[5:], "CopySource": src})
             f.write("PUT %s %s\n" % (u[cut:], src))
     with open(path + ".list", "w") as f:
         u = c.generate_presigned_url("list_objects_v2", ExpiresIn=7200,
