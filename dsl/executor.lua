@@ -13,6 +13,7 @@ local errors = require "dsl.errors"
 local loader = require "dsl.loader"
 local params_mod = require "dsl.params"
 local protection = require "dsl.protection"
+local run_settings = require "dsl.run_settings"
 local state = require "dsl.state"
 
 local M = {}
@@ -386,7 +387,7 @@ function M.start(spec, values, opts)
       run_id = r.id, workflow = spec.name, file = sys.realpath(spec.file) or spec.file,
       file_sha256 = spec.source_sha256, params = params_mod.redacted(spec, values),
       words = params_mod.words(spec, values), timestamp = r.timestamp, host = sys.hostname(), pid = sys.pid(),
-      version = spec.version,
+      version = spec.version, settings = run_settings.current(opts),
     })
     clog.run_start(spec.name, r.id, "run")
     return forward(r)
@@ -398,6 +399,9 @@ local function reopen(run_id, opts, extra_words)
   local run, err = state.load_run(state.backend(opts), run_id)
   if not run then errors.raise_usage(err) end
   local info = run.info
+  local force
+  extra_words, force = run_settings.take_force(extra_words)
+  run_settings.reuse(run_id, info.settings, opts, force)   -- the run's region, profile, endpoint
   local spec = loader.load(info.file)
   if spec.source_sha256 ~= info.file_sha256 then
     clog.warn(("%s changed since run %s started; continuing with the current file"):format(info.file, run_id))

@@ -21,8 +21,10 @@ local USAGE = [[
 usage: wfrun [options] WORKFLOW.lua [PARAMS...]     run a workflow
        wfrun plan WORKFLOW.lua [PARAMS...]          dry run: list every call and undo
        wfrun plan PLAN.json --format=markdown       show a saved plan again (for review)
-       wfrun resume RUN-ID                          continue a stopped or crashed run
-       wfrun rollback RUN-ID                        undo what a run finished
+       wfrun resume RUN-ID [--force]                continue a stopped or crashed run
+       wfrun rollback RUN-ID [--force]              undo what a run finished
+                                                    (both with the run's region, profile and
+                                                    endpoint; --force: a differing option wins)
        wfrun status [RUN-ID]                        steps of a run (default: the latest)
        wfrun runs                                   all runs, oldest first
        wfrun help WORKFLOW.lua                      a workflow's parameters and steps

@@ -66,6 +66,7 @@ function M.start(opts)
   sys.setenv("AWS_EC2_METADATA_DISABLED", "true")
   -- stdlib waits poll faster when simulated time runs faster.
   sys.setenv("WFRUN_TIME_SCALE", tostring(opts.time_scale or 60))
+  opts.on_sim = true   -- the run records that it ran on the simulator (dsl/run_settings.lua)
   clog.info(("simulator awssim at %s%s"):format(url, seed and (" seeded from " .. seed) or ""))
   return function() sys.stop_service(pid) end
 end

@@ -27,6 +27,9 @@ end
 function M.spawn(t, url, state_dir, words, log)
   local argv = { t.wfrun, "--endpoint-url", url, "--state-dir", state_dir, "--yes" }
   for _, w in ipairs(words) do argv[#argv + 1] = w end
+  -- A rollback may run on a copy of the world, a simulator on another port than the one
+  -- the killed run recorded: --force lets that endpoint differ (dsl/run_settings.lua).
+  if words[1] == "resume" or words[1] == "rollback" then argv[#argv + 1] = "--force" end
   sys.mkdir_p(state_dir)
   sys.write_file(log, ("$ wfrun %s\n"):format(table.concat(words, " ")))
   argv.stdout, argv.stderr, argv.env = log, log, M.env(url, t.time_scale)

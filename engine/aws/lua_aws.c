@@ -146,6 +146,26 @@ static wf_aws_client *get_client(lua_State *L)
     return s->client;
 }
 
+/* settings(): the client's resolved { region =, profile =, profile_explicit = } (region nil
+ * when none is configured), what a run records so resume talks to the same place. Reads
+ * the configuration files but contacts nothing and resolves no credentials. */
+static int l_settings(lua_State *L)
+{
+    const wf_aws_config *cfg = wf_aws_client_config(get_client(L));
+    lua_createtable(L, 0, 3);
+    if (cfg->region) {
+        lua_pushstring(L, cfg->region);
+        lua_setfield(L, -2, "region");
+    }
+    if (cfg->profile) {
+        lua_pushstring(L, cfg->profile);
+        lua_setfield(L, -2, "profile");
+    }
+    lua_pushboolean(L, cfg->profile_explicit);
+    lua_setfield(L, -2, "profile_explicit");
+    return 1;
+}
+
 /* ---- errors ---------------------------------------------------------------------- */
 
 /* Field name of the table at idx as a string ("" when absent); the value stays pushed,
@@ -378,6 +398,7 @@ static int l_services(lua_State *L)
 
 static const luaL_Reg aws_funcs[] = {
     {"configure", l_configure},
+    {"settings", l_settings},
     {"call", l_call},
     {"model", l_model},
     {"services", l_services},
