@@ -1,8 +1,9 @@
 -- What a sync does to one object: a server-side CopyObject (metadata, content type and
 -- tags copied by S3 itself), or above the multipart threshold CreateMultipartUpload +
 -- UploadPartCopy + CompleteMultipartUpload (metadata and content type read with
--- HeadObject first; the upload is aborted when a part fails); between two different S3
--- endpoints a relay through this machine (GetObject + PutObject, or by parts); and
+-- HeadObject, tags with GetObjectTagging first; the upload is aborted when a part fails);
+-- between two different S3 endpoints a relay through this machine (GetObject + PutObject,
+-- or by parts, keeping the same fields and tags); and
 -- DeleteObjects batches for extraneous target objects. Each runs through a batch (stdlib/s3sync_batch) and
 -- reports with done(ok, err) — a failed object never stops the others.
 local M = {}
@@ -46,8 +47,34 @@ local function kept_fields(params, head)
   return params
 end
 
--- A multipart upload of entry to dst: HeadObject on the source (for the fields to keep),
--- CreateMultipartUpload, then send_part(n, first, last, part_done) for each part (at most
+-- Percent-encodes a tag key or value for x-amz-tagging (everything but A-Z a-z 0-9 - . _ ~).
+local function encode_tag(s)
+  return (s:gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+-- A tag set as the x-amz-tagging header of PutObject/CreateMultipartUpload wants it:
+-- "k1=v1&k2=v2", URL-encoded; nil for no tags.
+function M.tagging_header(tag_set)
+  local pairs_ = {}
+  for i, t in ipairs(tag_set or {}) do
+    pairs_[i] = encode_tag(t.Key) .. "=" .. encode_tag(t.Value or "")
+  end
+  return #pairs_ > 0 and table.concat(pairs_, "&") or nil
+end
+
+-- Reads the source object's tags (GetObjectTagging) and calls k(tagging_header, err);
+-- skipped (k(nil)) when ask is false: a GetObject answer without x-amz-tagging-count
+-- says the object has none.
+local function with_source_tags(batch, src, key, ask, k)
+  if not ask then return k(nil) end
+  batch:submit(function(result, err)
+    if err then return k(nil, err) end
+    k(M.tagging_header(result.TagSet))
+  end, "s3", "GetObjectTagging", { Bucket = src.bucket, Key = key }, src.route)
+end
+
+-- A multipart upload of entry to dst: HeadObject and GetObjectTagging on the source (for
+-- the fields and tags to keep), CreateMultipartUpload, then send_part(n, first, last, part_done) for each part (at most
 -- opts.part_window in flight for this object; the batch bounds the total), where
 -- part_done(etag, err); then CompleteMultipartUpload, or AbortMultipartUpload after a
 -- failure. done(ok, err) at the end.
@@ -94,14 +121,20 @@ local function multipart(batch, src, dst, entry, part, opts, send_part, done)
     end
   end
 
+  local src_key = src.prefix .. entry.key
   batch:submit(function(head, err)
     if err then return done(false, err) end
-    batch:submit(function(created, cerr)
-      if cerr then return done(false, cerr) end
-      upload = created.UploadId
-      send_parts()
-    end, "s3", "CreateMultipartUpload", kept_fields({ Bucket = dst.bucket, Key = key }, head), dst.route)
-  end, "s3", "HeadObject", { Bucket = src.bucket, Key = src.prefix .. entry.key }, src.route)
+    with_source_tags(batch, src, src_key, true, function(tagging, terr)
+      if terr then return done(false, terr) end
+      local params = kept_fields({ Bucket = dst.bucket, Key = key }, head)
+      params.Tagging = tagging
+      batch:submit(function(created, cerr)
+        if cerr then return done(false, cerr) end
+        upload = created.UploadId
+        send_parts()
+      end, "s3", "CreateMultipartUpload", params, dst.route)
+    end)
+  end, "s3", "HeadObject", { Bucket = src.bucket, Key = src_key }, src.route)
 end
 
 -- Server-side multipart copy: UploadPartCopy of byte ranges.
@@ -137,8 +170,13 @@ function M.relay_object(batch, src, dst, entry, opts, done)
   end
   batch:submit(function(got, gerr)
     if gerr then return done(false, gerr) end
-    batch:submit(function(_, perr) done(perr == nil, perr) end, "s3", "PutObject",
-      kept_fields({ Bucket = dst.bucket, Key = dst.prefix .. entry.key }, got), dst.route, { body = got.Body or "" })
+    with_source_tags(batch, src, key, (got.TagCount or 0) > 0, function(tagging, terr)
+      if terr then return done(false, terr) end
+      local params = kept_fields({ Bucket = dst.bucket, Key = dst.prefix .. entry.key }, got)
+      params.Tagging = tagging
+      batch:submit(function(_, perr) done(perr == nil, perr) end, "s3", "PutObject",
+        params, dst.route, { body = got.Body or "" })
+    end)
   end, "s3", "GetObject", { Bucket = src.bucket, Key = key }, src.route, { raw = true })
 end
 

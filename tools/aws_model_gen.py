@@ -48,7 +48,7 @@ OPERATIONS = {
         "ListBuckets", "CreateBucket", "DeleteBucket", "HeadBucket", "ListObjectsV2",
         "HeadObject", "GetObject", "PutObject", "CopyObject", "DeleteObject", "DeleteObjects",
         "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload",
-        "AbortMultipartUpload", "GetBucketLocation",
+        "AbortMultipartUpload", "GetBucketLocation", "GetObjectTagging", "PutObjectTagging",
     ],
     "sts": ["GetCallerIdentity", "AssumeRole"],
     "ssm": ["SendCommand", "GetCommandInvocation", "ListCommandInvocations", "GetParameter"],

@@ -57,3 +57,43 @@ put_object() {
         -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -H "Content-Type: ${4:-text/plain}" \
         -X PUT --data-binary "$3" "$SIM_URL/$1/$key" || fail "PUT $1/$2 failed"
 }
+
+# object_tags BUCKET KEY [REGION] > FILE: "key=value" per tag of the object, in order, as
+# Debian's AWS CLI reads them (get-object-tagging); with curl (?tagging) when the CLI is
+# not installed.
+object_tags() {
+    if [ -x "$AWS_CLI" ]; then
+        "$AWS_CLI" --endpoint-url "$SIM_URL" --region "${3:-us-east-1}" s3api get-object-tagging \
+            --bucket "$1" --key "$2" --output json > tags.json || { fail "get-object-tagging $1/$2 failed"; return; }
+        jq_py tags.json '"\n".join(t["Key"] + "=" + t["Value"] for t in d["TagSet"])'
+    else
+        key=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="/~"))' "$2")
+        curl -sS -f -o tags.xml --aws-sigv4 "aws:amz:${3:-us-east-1}:s3" --user testing:testing \
+            -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$SIM_URL/$1/$key?tagging" || { fail "GET $1/$2?tagging failed"; return; }
+        python3 -c '
+import sys, xml.etree.ElementTree as ET
+ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+for t in ET.parse("tags.xml").getroot().iter(ns + "Tag"):
+    print(t.find(ns + "Key").text + "=" + (t.find(ns + "Value").text or ""))'
+    fi
+}
+
+# object_head BUCKET KEY [REGION] > FILE: "content-type cache-control {metadata as JSON}" as
+# Debian's AWS CLI's head-object reads them (curl -I when the CLI is not installed).
+object_head() {
+    if [ -x "$AWS_CLI" ]; then
+        "$AWS_CLI" --endpoint-url "$SIM_URL" --region "${3:-us-east-1}" s3api head-object \
+            --bucket "$1" --key "$2" --output json > head.json || { fail "head-object $1/$2 failed"; return; }
+    else
+        key=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="/~"))' "$2")
+        curl -sS -f -I -o head.txt --aws-sigv4 "aws:amz:${3:-us-east-1}:s3" --user testing:testing \
+            -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$SIM_URL/$1/$key" || { fail "HEAD $1/$2 failed"; return; }
+        python3 -c '
+import json
+h = dict(l.split(":", 1) for l in open("head.txt").read().splitlines() if ":" in l)
+h = {k.strip().lower(): v.strip() for k, v in h.items()}
+json.dump({"ContentType": h.get("content-type"), "CacheControl": h.get("cache-control"),
+           "Metadata": {k[11:]: v for k, v in h.items() if k.startswith("x-amz-meta-")}}, open("head.json", "w"))'
+    fi
+    jq_py head.json '"%s %s %s" % (d.get("ContentType"), d.get("CacheControl"), json.dumps(d.get("Metadata") or {}, sort_keys=True))'
+}

@@ -227,6 +227,11 @@ skip  | s3 | PutObject | with IfNoneMatch: awscli 2.9.19's S3 model has no IfNon
 write | s3 | CopyObject | {"Bucket": "parity-data", "Key": "new/copy.txt", "CopySource": "parity-data/a.txt"}
 write | s3 | CopyObject | {"Bucket": "parity-data", "Key": "new/copy-meta.txt", "CopySource": "parity-data/a.txt", "MetadataDirective": "REPLACE", "ContentType": "text/x-parity", "Metadata": {"copied": "yes"}} | provides=copymeta
 read  | s3 | HeadObject | {"Bucket": "parity-data", "Key": "new/copy-meta.txt"} | needs=copymeta
+write | s3 | PutObject | {"Bucket": "parity-data", "Key": "new/tagged.txt", "Body": "tagged\n", "Tagging": "team=parity&note=two%20words"} | provides=tagged
+read  | s3 | GetObjectTagging | {"Bucket": "parity-data", "Key": "new/tagged.txt"} | needs=tagged
+write | s3 | PutObjectTagging | {"Bucket": "parity-data", "Key": "new/tagged.txt", "Tagging": {"TagSet": [{"Key": "env", "Value": "qa"}]}} | needs=tagged
+read  | s3 | GetObjectTagging | {"Bucket": "parity-data", "Key": "new/tagged.txt"} | needs=tagged
+error | s3 | GetObjectTagging | {"Bucket": "parity-data", "Key": "none"} | expect=NoSuchKey
 write | s3 | CreateMultipartUpload | {"Bucket": "parity-data", "Key": "new/multi.txt", "ContentType": "text/plain"} | save=upload=UploadId
 write | s3 | UploadPartCopy | {"Bucket": "parity-data", "Key": "new/multi.txt", "UploadId": "{{upload}}", "PartNumber": 1, "CopySource": "parity-data/a.txt"} | save=etag1=CopyPartResult.ETag
 write | s3 | CompleteMultipartUpload | {"Bucket": "parity-data", "Key": "new/multi.txt", "UploadId": "{{upload}}", "MultipartUpload": {"Parts": [{"ETag": "{{etag1}}", "PartNumber": 1}]}} | provides=multi

@@ -1,7 +1,8 @@
 # awssim's S3 buckets and objects through Debian's AWS CLI (and curl for what that CLI
 # cannot send): objects with content, ETag, Content-Type and metadata, ranges;
-# If-None-Match: * -> 412; CopyObject COPY/REPLACE; DeleteObjects; DeleteBucket on a
-# bucket that is not empty.
+# If-None-Match: * -> 412; CopyObject COPY/REPLACE; object tags (x-amz-tagging,
+# Put/GetObjectTagging, kept by copies); DeleteObjects; DeleteBucket on a bucket that is
+# not empty.
 . "$WF_SOURCE_DIR/tests/e2e/lib.sh"
 . "$WF_SOURCE_DIR/tests/e2e/awssim_lib.sh"
 need_aws_cli
@@ -91,6 +92,39 @@ same "text/plain	ops" out.txt
 expect_exit 254 awsc s3api copy-object --bucket site-bucket --key index.html --copy-source site-bucket/index.html
 contains err.txt "InvalidRequest"
 expect_exit 254 awsc s3api copy-object --bucket new-bucket --key x --copy-source site-bucket/nope
+contains err.txt "NoSuchKey"
+
+# ---- tags: x-amz-tagging on PutObject and CreateMultipartUpload, Put/GetObjectTagging,
+# TagCount, kept by CopyObject (COPY) or replaced (REPLACE)
+tag_pairs() {  # BUCKET KEY: "key=value ..." of get-object-tagging, in order
+    awsc s3api get-object-tagging --bucket "$1" --key "$2" --output json >tags.json || fail "get-object-tagging $1/$2"
+    jq_py tags.json '" ".join(t["Key"] + "=" + t["Value"] for t in d["TagSet"])'
+}
+expect_exit 0 awsc s3api put-object --bucket new-bucket --key tagged.txt --body hello.txt --tagging 'team=ops&note=a%20b%2Bc%26d'
+check_eq "PutObject tags" "$(tag_pairs new-bucket tagged.txt)" "team=ops note=a b+c&d"
+expect_exit 0 awsc s3api get-object --bucket new-bucket --key tagged.txt tagged.got --query TagCount
+same "2" out.txt
+expect_exit 0 awsc s3api put-object-tagging --bucket new-bucket --key tagged.txt --tagging '{"TagSet": [{"Key": "env", "Value": "qa"}, {"Key": "empty", "Value": ""}]}'
+check_eq "PutObjectTagging" "$(tag_pairs new-bucket tagged.txt)" "env=qa empty="
+expect_exit 0 awsc s3api copy-object --bucket new-bucket --key tagged-copy.txt --copy-source new-bucket/tagged.txt
+check_eq "tags kept by CopyObject" "$(tag_pairs new-bucket tagged-copy.txt)" "env=qa empty="
+expect_exit 0 awsc s3api copy-object --bucket new-bucket --key tagged-copy2.txt --copy-source new-bucket/tagged.txt \
+    --tagging-directive REPLACE --tagging 'k=v'
+check_eq "tags replaced by CopyObject" "$(tag_pairs new-bucket tagged-copy2.txt)" "k=v"
+check_eq "an object without tags" "$(tag_pairs new-bucket copy1.html)" ""
+expect_exit 0 awsc s3api create-multipart-upload --bucket new-bucket --key tagged-mp.txt --tagging 'mp=yes&n=1' --query UploadId --output text
+MP_UPLOAD=$(cat out.txt)
+expect_exit 0 awsc s3api upload-part --bucket new-bucket --key tagged-mp.txt --upload-id "$MP_UPLOAD" --part-number 1 --body hello.txt --query ETag --output text
+MP_ETAG=$(cat out.txt)
+expect_exit 0 awsc s3api complete-multipart-upload --bucket new-bucket --key tagged-mp.txt --upload-id "$MP_UPLOAD" \
+    --multipart-upload "Parts=[{ETag=$MP_ETAG,PartNumber=1}]"
+check_eq "CreateMultipartUpload tags" "$(tag_pairs new-bucket tagged-mp.txt)" "mp=yes n=1"
+expect_exit 254 awsc s3api put-object-tagging --bucket new-bucket --key tagged.txt \
+    --tagging "TagSet=[$(seq -s, -f '{Key=k%g,Value=v}' 1 11)]"
+contains err.txt "BadRequest"
+expect_exit 254 awsc s3api put-object-tagging --bucket new-bucket --key tagged.txt --tagging 'TagSet=[{Key=a,Value=1},{Key=a,Value=2}]'
+contains err.txt "InvalidTag"
+expect_exit 254 awsc s3api get-object-tagging --bucket new-bucket --key missing
 contains err.txt "NoSuchKey"
 
 # ---- deletes

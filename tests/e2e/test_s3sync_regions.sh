@@ -4,7 +4,8 @@
 #    server-side CopyObject sent to the target's region.
 # 2. Two endpoints, one per region (two awssim processes): --source-endpoint-url and
 #    --target-endpoint-url; no server-side copy reaches across, so the bytes are relayed
-#    (GetObject + PutObject, ranged GetObject + UploadPart above the part size).
+#    (GetObject + PutObject, ranged GetObject + UploadPart above the part size), with the
+#    source's content type, metadata and tags (GetObjectTagging).
 . "$WF_SOURCE_DIR/tests/e2e/lib.sh"
 . "$WF_SOURCE_DIR/tests/e2e/s3sync_lib.sh"
 
@@ -12,8 +13,9 @@ python3 - <<'PY'
 import json
 big = "".join("relayed line %05d\n" % i for i in range(600))    # 11,400 bytes
 objs = [{"Key": "r/small-%02d.txt" % i, "Body": "small object %d" % i} for i in range(30)]
-objs += [{"Key": "r/a b+c%d?e#f é.txt", "Body": "odd key", "ContentType": "text/x-odd", "Metadata": {"m": "1"}},
-         {"Key": "r/big.bin", "Body": big, "ContentType": "application/x-big"}]
+objs += [{"Key": "r/a b+c%d?e#f é.txt", "Body": "odd key", "ContentType": "text/x-odd", "Metadata": {"m": "1"},
+          "Tags": [{"Key": "k", "Value": "v w"}]},
+         {"Key": "r/big.bin", "Body": big, "ContentType": "application/x-big", "Tags": [{"Key": "big", "Value": "1"}]}]
 json.dump({"s3": {"min_part_size": 1000, "buckets": [
     {"Name": "eu-src", "Region": "eu-west-1", "objects": objs},
     {"Name": "us-dst", "Region": "us-east-1"}]}}, open("one.json", "w"))
@@ -66,6 +68,11 @@ CHECKS=$((CHECKS + 1)); cmp -s eu-small.txt us-small.txt || { fail "relayed obje
 contains us.txt '-4" 11400 application/x-big'
 SIM_URL=$US_URL ctl GET /_awssim/inventory > inv.json
 check_eq "metadata relayed" "$(jq_py inv.json "d['resources']['s3.object']['us-dst/copy/a b+c%d?e#f é.txt']['Metadata']['m']")" 1
+check_eq "tags relayed" "$(SIM_URL=$US_URL object_tags us-dst 'copy/a b+c%d?e#f é.txt')" "k=v w"
+check_eq "tags relayed by parts" "$(SIM_URL=$US_URL object_tags us-dst copy/big.bin)" "big=1"
+check_eq "no tags, none made up" "$(SIM_URL=$US_URL object_tags us-dst copy/small-01.txt)" ""
+# tags are asked only of the objects GetObject says have some, and of those copied by parts
+check_eq "GetObjectTagging calls" "$(grep -c 'aws s3 GetObjectTagging attempt 1/10 (eu-west-1' err.txt)" 2
 curl -sS -o big.got --aws-sigv4 "aws:amz:us-east-1:s3" --user testing:testing \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$US_URL/us-dst/copy/big.bin"
 curl -sS -o big.src --aws-sigv4 "aws:amz:eu-west-1:s3" --user testing:testing \

@@ -1,7 +1,7 @@
 -- S3: buckets and objects with their content, ETag (MD5, or the multipart form),
--- Last-Modified, Content-Type and user metadata; listing with prefix, delimiter, max-keys
--- and continuation tokens; copies, multipart uploads (UploadPartCopy too), conditional
--- writes (If-None-Match: *) and batch deletes.
+-- Last-Modified, Content-Type, user metadata and tags; listing with prefix, delimiter,
+-- max-keys and continuation tokens; copies, multipart uploads (UploadPartCopy too),
+-- conditional writes (If-None-Match: *), batch deletes and object tagging.
 --
 -- Kinds (ids): s3.bucket (name), s3.object ("<bucket>/<key>", content in _body),
 -- s3.upload (UploadId, parts in _parts). Each bucket's keys are kept in a sorted array,
@@ -230,7 +230,49 @@ local HEADER_FIELDS = { "CacheControl", "ContentDisposition", "ContentEncoding",
 
 local function etag_of(body) return '"' .. sim.md5_hex(body) .. '"' end
 
--- Stores an object; fields: ContentType, Metadata, the HEADER_FIELDS, _parts.
+-- ---- tags -----------------------------------------------------------------------------
+
+local MAX_TAGS = 10
+
+local function url_decode_form(s)
+  return (s:gsub("%+", " "):gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+-- Checks a tag set (an array of { Key, Value }) as S3 does: at most 10 tags, keys of 1-128
+-- characters, values of at most 256, no key twice.
+local function check_tags(tags)
+  if #tags > MAX_TAGS then sim.error("BadRequest", "Object tags cannot be greater than 10") end
+  local seen = {}
+  for _, t in ipairs(tags) do
+    if type(t.Key) ~= "string" or t.Key == "" or utf8.len(t.Key) == nil or utf8.len(t.Key) > 128 then
+      sim.error("InvalidTag", "The TagKey you have provided is invalid")
+    end
+    if type(t.Value or "") ~= "string" or utf8.len(t.Value or "") == nil or utf8.len(t.Value or "") > 256 then
+      sim.error("InvalidTag", "The TagValue you have provided is invalid")
+    end
+    if seen[t.Key] then sim.error("InvalidTag", "Cannot provide multiple Tags with the same key") end
+    seen[t.Key] = true
+  end
+  return tags
+end
+
+-- The tag set of an x-amz-tagging header ("k1=v1&k2=v2", URL-encoded), in its order.
+local function parse_tagging_header(header)
+  local tags = {}
+  for pair in (header or ""):gmatch("[^&]+") do
+    local k, v = pair:match("^([^=]*)=?(.*)$")
+    tags[#tags + 1] = { Key = url_decode_form(k), Value = url_decode_form(v) }
+  end
+  return check_tags(tags)
+end
+
+local function copy_tags(tags)
+  local out = {}
+  for i, t in ipairs(tags or {}) do out[i] = { Key = t.Key, Value = t.Value or "" } end
+  return out
+end
+
+-- Stores an object; fields: ContentType, Metadata, the HEADER_FIELDS, _parts, _tags.
 local function put_object(bucket, key, body, fields)
   local o = {
     Bucket = bucket, Key = key,
@@ -241,6 +283,7 @@ local function put_object(bucket, key, body, fields)
     Metadata = fields.Metadata or {},
     _body = body,
     _parts = fields._parts,
+    _tags = fields._tags and #fields._tags > 0 and copy_tags(fields._tags) or nil,
   }
   for _, f in ipairs(HEADER_FIELDS) do o[f] = fields[f] end
   -- A replaced object keeps its place in the world's creation order only by id.
@@ -320,7 +363,8 @@ function M.ops.PutObject(params, ctx)
   local body = params.Body or ""
   check_content_md5(body, params.ContentMD5)
   check_write_conditions(params.Bucket, params.Key, params)
-  local o = put_object(params.Bucket, params.Key, body, params)
+  local fields = setmetatable({ _tags = parse_tagging_header(params.Tagging) }, { __index = params })
+  local o = put_object(params.Bucket, params.Key, body, fields)
   return { ETag = o.ETag, Size = o.ContentLength }
 end
 
@@ -395,7 +439,22 @@ end
 function M.ops.GetObject(params, ctx)
   local o, out, first, last = read_object(params, false)
   out.Body = first and o._body:sub(first + 1, last + 1) or o._body
+  if o._tags then out.TagCount = #o._tags end
   return out
+end
+
+function M.ops.GetObjectTagging(params, ctx)
+  local o = object_or_error(params.Bucket, params.Key)
+  local set = sim.array {}
+  for i, t in ipairs(o._tags or {}) do set[i] = { Key = t.Key, Value = t.Value } end
+  return { TagSet = set }
+end
+
+function M.ops.PutObjectTagging(params, ctx)
+  local o = object_or_error(params.Bucket, params.Key)
+  local tags = check_tags(copy_tags(params.Tagging and params.Tagging.TagSet))
+  o._tags = #tags > 0 and tags or nil
+  return {}
 end
 
 function M.ops.DeleteObject(params, ctx)
@@ -478,6 +537,11 @@ function M.ops.CopyObject(params, ctx)
   if directive ~= "COPY" and directive ~= "REPLACE" then
     sim.error("InvalidArgument", "Unknown metadata directive.")
   end
+  local tagging = params.TaggingDirective or "COPY"
+  if tagging ~= "COPY" and tagging ~= "REPLACE" then
+    sim.error("InvalidArgument", "Unknown tagging directive.")
+  end
+  local tags = tagging == "REPLACE" and parse_tagging_header(params.Tagging) or src._tags
   if sb == params.Bucket and sk == params.Key and directive == "COPY" then
     sim.error("InvalidRequest", "This copy request is illegal because it is trying to copy an "
               .. "object to itself without changing the object's metadata, storage class, "
@@ -495,7 +559,7 @@ function M.ops.CopyObject(params, ctx)
   for k, v in pairs(fields) do copy[k] = v end
   copy.Metadata = {}
   for k, v in pairs(fields.Metadata or {}) do copy.Metadata[k] = v end
-  copy.ETag, copy._parts = nil, nil
+  copy.ETag, copy._parts, copy._tags = nil, nil, tags
   local o = put_object(params.Bucket, params.Key, src._body, copy)
   return { CopyObjectResult = { ETag = o.ETag, LastModified = o.LastModified } }
 end
@@ -523,7 +587,8 @@ function M.ops.CreateMultipartUpload(params, ctx)
   check_key(params.Key)
   local id = sim.base64_encode(sim.md5(sim.uuid()) .. sim.md5(sim.uuid()) .. sim.md5(params.Key))
                 :gsub("[+/=]", { ["+"] = ".", ["/"] = "_", ["="] = "" })
-  local fields = { ContentType = params.ContentType, Metadata = params.Metadata or {} }
+  local fields = { ContentType = params.ContentType, Metadata = params.Metadata or {},
+                   _tags = parse_tagging_header(params.Tagging) }
   for _, f in ipairs(HEADER_FIELDS) do fields[f] = params[f] end
   world.put("s3.upload", id, {
     UploadId = id, Bucket = params.Bucket, Key = params.Key, Initiated = sim.now(),
@@ -703,7 +768,8 @@ end
 -- Seed section (docs/awssim-resources.md):
 -- { "min_part_size": n,
 --   "buckets": [{ "Name": "b", "Region"?, "CreationDate"?,
---                 "objects": [{ "Key", "Body" | "BodyBase64", "ContentType"?, "Metadata"? }],
+--                 "objects": [{ "Key", "Body" | "BodyBase64", "ContentType"?, "Metadata"?,
+--                               "CacheControl"?, "Tags"?: [{ "Key", "Value" }] }],
 --                 "generate": { "prefix": "data/", "count": 1500, "size": 64 } }] }
 -- "generate" adds count objects <prefix>000001 ... with size bytes of deterministic text.
 function M.seed(section)
@@ -722,7 +788,7 @@ function M.seed(section)
         if not body then error(("%s/%s: BodyBase64 is not base64"):format(b.Name, o.Key), 0) end
       end
       put_object(b.Name, o.Key, body, { ContentType = o.ContentType, Metadata = o.Metadata,
-                                        CacheControl = o.CacheControl })
+                                        CacheControl = o.CacheControl, _tags = check_tags(copy_tags(o.Tags)) })
     end
     local g = b.generate
     if g then
