@@ -1,8 +1,10 @@
 -- Progress of a sync: on a terminal, one line on stderr redrawn twice a second (objects
 -- handled, objects/s, bytes/s, an estimate of the time left); otherwise (TeamCity, JSON
 -- logs, a plain log file) a progress event every 10 s, which TeamCity shows as its
--- progressMessage. The estimate needs the source's size: a counting listing of the source
--- runs beside the sync (one ListObjectsV2 per 1,000 keys, nothing held).
+-- progressMessage. The estimate needs the source's size: on a terminal only, a counting
+-- listing of the source runs beside the sync (one ListObjectsV2 per 1,000 keys, nothing
+-- held); the events elsewhere report the objects handled and listed so far without an
+-- estimate, so that a sync nobody watches lists its source once.
 local log = require "wf.log"
 local sys = require "wf.sys"
 local lister = require "stdlib.s3sync_list"
@@ -20,7 +22,7 @@ function M.new(o, batch, clock)
   local self = setmetatable({ o = o, clock = clock, t0 = clock(), last = clock(), tty = tty,
                               what = ("%s s3://%s/%s -> s3://%s/%s"):format(o.mode, o.src.bucket, o.src.prefix,
                                                                             o.dst.bucket, o.dst.prefix) }, P)
-  self.counter = lister.counter(batch, o.src, function() self.counter = nil end)
+  if tty then self.counter = lister.counter(batch, o.src, function() self.counter = nil end) end
   return self
 end
 
