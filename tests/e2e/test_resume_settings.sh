@@ -7,6 +7,7 @@
 . "$WF_SOURCE_DIR/tests/e2e/awssim_lib.sh"
 . "$WF_SOURCE_DIR/tests/e2e/crash_lib.sh"
 W="$DATA/workflows/resume_settings.lua"
+need_aws_cli
 export WFRUN_AWSSIM="$AWSSIM"
 
 # --- kill -9 in "slow", resume with no connection options --------------------------------
