@@ -178,6 +178,8 @@ local function command_hint(r, verb)
   local parts = { "wfrun", verb, r.id }
   local option = state.backend(r.opts):option()
   if option ~= "" then parts[#parts + 1] = option end
+  -- a simulator run goes on only in its kept world (dsl/run_settings.lua)
+  if r.opts.on_sim and r.opts.sim_state then parts[#parts + 1] = "--sim --sim-state=" .. r.opts.sim_state end
   return table.concat(parts, " ")
 end
 
@@ -395,13 +397,13 @@ function M.start(spec, values, opts)
 end
 
 -- Rebuilds a live run from its journal: the workflow file is loaded again.
-local function reopen(run_id, opts, extra_words)
+local function reopen(run_id, opts, extra_words, verb)
   local run, err = state.load_run(state.backend(opts), run_id)
   if not run then errors.raise_usage(err) end
   local info = run.info
   local force
   extra_words, force = run_settings.take_force(extra_words)
-  run_settings.reuse(run_id, info.settings, opts, force)   -- the run's region, profile, endpoint
+  run_settings.reuse(run_id, info.settings, opts, force, verb)   -- the run's region, profile, endpoint
   local spec = loader.load(info.file)
   if spec.source_sha256 ~= info.file_sha256 then
     clog.warn(("%s changed since run %s started; continuing with the current file"):format(info.file, run_id))
@@ -422,7 +424,7 @@ local function reopen(run_id, opts, extra_words)
 end
 
 function M.resume(run_id, opts, extra_words)
-  local r = reopen(run_id, opts, extra_words)
+  local r = reopen(run_id, opts, extra_words, "resume")
   if r.phase == "succeeded" then
     sys.write_stderr(("wfrun: run %s already succeeded; nothing to resume\n"):format(run_id))
     return 0
@@ -442,7 +444,7 @@ function M.resume(run_id, opts, extra_words)
 end
 
 function M.rollback(run_id, opts, extra_words)
-  local r = reopen(run_id, opts, extra_words)
+  local r = reopen(run_id, opts, extra_words, "rollback")
   if r.phase == "rolled_back" then
     sys.write_stderr(("wfrun: run %s is already rolled back\n"):format(run_id))
     return 0

@@ -60,12 +60,13 @@ local function refuse(lines)
   errors.raise_usage(table.concat(lines, "\n       "))
 end
 
-local function sim_refusal(run_id, rec)
+local function sim_refusal(run_id, rec, verb)
   local state_hint = rec.sim_state and ("--sim-state=" .. rec.sim_state) or "--sim-state=FILE"
   local lines = {
-    ("run %s ran on the simulator (--sim); it will not be resumed against real AWS"):format(run_id),
-    ("continue it against the same simulated world: wfrun --sim %s resume %s"):format(state_hint, run_id),
-    "or point it at a simulator that is still running: wfrun --endpoint-url=URL resume " .. run_id,
+    ("run %s ran on the simulator (--sim); it will not be %s against real AWS"):format(run_id,
+      verb == "rollback" and "rolled back" or "resumed"),
+    ("use the same simulated world: wfrun --sim %s %s %s"):format(state_hint, verb, run_id),
+    ("or a simulator that is still running: wfrun --endpoint-url=URL %s %s"):format(verb, run_id),
   }
   if not rec.sim_state then
     lines[#lines + 1] = "(the run kept no --sim-state file, so its world is gone unless a simulator still serves it)"
@@ -75,12 +76,14 @@ end
 
 -- Checks the command line's settings against the recorded ones (rec: run_started.settings)
 -- and reconfigures the AWS client with the recorded ones where none was given. Raises a
--- usage error (exit 2) on a conflict without force. Journals without settings (older
+-- usage error (exit 2) on a conflict without force; verb ("resume", "rollback") goes in
+-- the messages. Journals without settings (older
 -- runs) keep today's behaviour.
-function M.reuse(run_id, rec, opts, force)
+function M.reuse(run_id, rec, opts, force, verb)
+  verb = verb or "resume"
   if type(rec) ~= "table" then return end
   if rec.sim then
-    if not ((opts.on_sim and opts.sim_state) or opts.endpoint_url) then sim_refusal(run_id, rec) end
+    if not ((opts.on_sim and opts.sim_state) or opts.endpoint_url) then sim_refusal(run_id, rec, verb) end
   end
   local names = { region = "--region", profile = "--profile", endpoint_url = "--endpoint-url" }
   local conflicts = {}

@@ -60,8 +60,10 @@ sim_id=$(ls -t .wfrun/runs | head -n 1)
 check_eq "recorded sim" "$(jq_py ".wfrun/runs/$sim_id/journal.jsonl" 'lines[0]["settings"]["sim"]')" "true"
 expect_exit 2 "$WFRUN" rollback "$sim_id"
 contains err.txt "ran on the simulator (--sim)"
-contains err.txt "wfrun --sim --sim-state=$(pwd -P)/world.json resume $sim_id"
-contains err.txt "--endpoint-url=URL"
+contains err.txt "use the same simulated world: wfrun --sim --sim-state=$(pwd -P)/world.json rollback $sim_id"
+contains err.txt "wfrun --endpoint-url=URL rollback $sim_id"
+expect_exit 2 "$WFRUN" resume "$sim_id"
+contains err.txt "it will not be resumed against real AWS"
 expect_exit 2 "$WFRUN" --sim rollback "$sim_id"
 contains err.txt "ran on the simulator (--sim)"
 # with its world the rollback works
