@@ -26,7 +26,10 @@ need_aws_cli() {
 # sim_start ARGS...: starts awssim on 127.0.0.1:0 with ARGS, waits for the URL on its
 # first stdout line; sets SIM_URL and SIM_PID. Output goes to sim.out / sim.err.
 sim_start() {
-    "$AWSSIM" --listen 127.0.0.1:0 "$@" >sim.out 2>sim.err &
+    # Empty sim.out here, not in the child's redirection: a restart would otherwise race
+    # with the child and read the previous simulator's URL (or an empty line).
+    : >sim.out
+    "$AWSSIM" --listen 127.0.0.1:0 "$@" >>sim.out 2>sim.err &
     SIM_PID=$!
     n=0
     while ! head -n 1 sim.out 2>/dev/null | grep -q '^http://'; do

@@ -19,7 +19,8 @@ contains err.txt "unknown argument"
 
 # Loopback forms are accepted: 127.0.0.0/8 and localhost.
 for addr in 127.0.0.1:0 127.0.0.2:0 localhost:0; do
-    "$AWSSIM" --listen "$addr" >sim.out 2>sim.err &
+    : >sim.out  # emptied before the start: the loop's previous URL must not be read
+    "$AWSSIM" --listen "$addr" >>sim.out 2>sim.err &
     SIM_PID=$!
     wait_for sim.out "http://127.0.0." 10
     ctl_url=$(head -n 1 sim.out)
