@@ -85,6 +85,7 @@ end
 function M.call(service, operation, params)
   return caws.call(service, operation, params or {})
 end
+M.wire_call = M.call  -- kept: a test that replaces M.call is recognised by stdlib/s3sync_batch
 
 -- ---- service tables ------------------------------------------------------------------
 

@@ -285,6 +285,7 @@ F.rds = {
 }
 
 F.s3 = {
+  GetBucketLocation = function() return {} end,
   ListObjectsV2 = function(p)
     local b = W.buckets[p.Bucket]
     if not b then err("NoSuchBucket") end
