@@ -74,7 +74,10 @@ static char *url_encode(const char *bytes, size_t len)
     return wf_uri_encode(bytes, len, true);
 }
 
-static wf_status encode_listing(wf_aws_ser *s, const char *op, cJSON *result)
+/* The members of each listing that EncodingType=url encodes: top-level names, then pairs
+ * of (list, member of its items). */
+static void listing_members(const char *op, const char *const **top,
+                            const char *const **nested)
 {
     static const char *const v1_top[] = {"Delimiter", "Marker", "NextMarker", NULL};
     static const char *const v2_top[] = {"Delimiter", "Prefix", "StartAfter", NULL};
@@ -84,17 +87,53 @@ static wf_status encode_listing(wf_aws_ser *s, const char *op, cJSON *result)
                                                  NULL};
     static const char *const versions_nested[] = {"Versions", "Key", "DeleteMarkers", "Key",
                                                   "CommonPrefixes", "Prefix", NULL};
-    const char *const *top = NULL, *const *nested = NULL;
+    *top = NULL;
+    *nested = NULL;
     if (strcmp(op, "ListObjects") == 0) {
-        top = v1_top;
-        nested = objects_nested;
+        *top = v1_top;
+        *nested = objects_nested;
     } else if (strcmp(op, "ListObjectsV2") == 0) {
-        top = v2_top;
-        nested = objects_nested;
+        *top = v2_top;
+        *nested = objects_nested;
     } else if (strcmp(op, "ListObjectVersions") == 0) {
-        top = versions_top;
-        nested = versions_nested;
+        *top = versions_top;
+        *nested = versions_nested;
     }
+}
+
+static bool changed_by_encoding(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsString(v))
+        return false;
+    for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; p++)
+        if (!wf_uri_is_unreserved(*p) && *p != '/')
+            return true;
+    return false;
+}
+
+/* False when url-encoding leaves every listed string as it is (keys such as "data/0001"):
+ * the listing then goes out without a copy of 1,000 entries per page. */
+static bool listing_needs_encoding(const char *op, const cJSON *result)
+{
+    const char *const *top, *const *nested;
+    listing_members(op, &top, &nested);
+    for (size_t i = 0; top && top[i]; i++)
+        if (changed_by_encoding(result, top[i]))
+            return true;
+    for (size_t i = 0; nested && nested[i]; i += 2) {
+        const cJSON *item;
+        cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, nested[i]))
+            if (changed_by_encoding(item, nested[i + 1]))
+                return true;
+    }
+    return false;
+}
+
+static wf_status encode_listing(wf_aws_ser *s, const char *op, cJSON *result)
+{
+    const char *const *top, *const *nested;
+    listing_members(op, &top, &nested);
     wf_status st = WF_OK;
     for (size_t i = 0; top && top[i] && st == WF_OK; i++)
         st = map_string(s, result, top[i], url_encode);
@@ -123,7 +162,8 @@ wf_status wf_sim_customize_result(wf_aws_ser *s, const cJSON *result, cJSON **ad
         which = cJSON_IsObject(v) || cJSON_IsArray(v) ? 2 : 0;
     } else if (is_service(s->model, "s3")) {
         v = cJSON_GetObjectItemCaseSensitive(result, "EncodingType");
-        which = cJSON_IsString(v) && strcmp(v->valuestring, "url") == 0 ? 3 : 0;
+        which = cJSON_IsString(v) && strcmp(v->valuestring, "url") == 0 &&
+                listing_needs_encoding(op, result) ? 3 : 0;
     }
     if (!which)
         return WF_OK;

@@ -189,11 +189,13 @@ wf_status wf_sim_write_members(wf_aws_ser *s, wf_xml_writer *w, const cJSON *sha
     for (int pass = 0; pass < 2 && st == WF_OK; pass++) {
         const cJSON *m;
         cJSON_ArrayForEach(m, members) {
+            /* Attributes first, while the tag is open; each pass looks up only its own
+             * members' values (a listing page walks 1,000 of these). */
+            bool attribute = wf_aws_jtrue(m, "xmlAttribute");
+            if (attribute != (pass == 0))
+                continue;
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(value, m->string);
             if (!v || cJSON_IsNull(v) || (skip_located && wf_sim_answer_located(m)))
-                continue;
-            bool attribute = wf_aws_jtrue(m, "xmlAttribute");
-            if (attribute != (pass == 0))   /* attributes first, while the tag is open */
                 continue;
             const cJSON *target = wf_aws_ser_target(s, m);
             if (!target)

@@ -996,6 +996,28 @@ static void envelopes(void)
                  "</ListBucketResult>");
     cJSON_Delete(r);
     wf_http_response_free(&resp);
+    /* EncodingType=url: keys encoded ('/' kept); keys that encoding leaves alone go out
+     * without the copy of the listing that encoding needs. */
+    memset(&resp, 0, sizeof resp);
+    r = cJSON_Parse("{\"Name\":\"b\",\"EncodingType\":\"url\",\"Contents\":"
+                    "[{\"Key\":\"d/plain-1.txt\"},{\"Key\":\"d/a b+c\"}]}");
+    CHECK_INT_EQ(wf_sim_encode_response(&m, "ListObjectsV2", r, "id-3", &resp, &err), WF_OK);
+    CHECK(strstr(resp.body, "<Key>d/plain-1.txt</Key>") != NULL);
+    CHECK(strstr(resp.body, "<Key>d/a%20b%2Bc</Key>") != NULL);
+    CHECK_STR_EQ(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "Contents"), 1)->child->valuestring,
+                 "d/a b+c");   /* the result itself is not changed */
+    cJSON_Delete(r);
+    wf_http_response_free(&resp);
+    memset(&resp, 0, sizeof resp);
+    r = cJSON_Parse("{\"Name\":\"b\",\"EncodingType\":\"url\",\"Prefix\":\"d/\",\"Contents\":"
+                    "[{\"Key\":\"d/plain-1.txt\"},{\"Key\":\"d/x_~.y\"}]}");
+    CHECK_INT_EQ(wf_sim_encode_response(&m, "ListObjectsV2", r, "id-3", &resp, &err), WF_OK);
+    CHECK(strstr(resp.body, "<Key>d/plain-1.txt</Key>") != NULL);
+    CHECK(strstr(resp.body, "<Key>d/x_~.y</Key>") != NULL);
+    CHECK(strstr(resp.body, "<Prefix>d/</Prefix>") != NULL);
+    CHECK(strstr(resp.body, "<EncodingType>url</EncodingType>") != NULL);
+    cJSON_Delete(r);
+    wf_http_response_free(&resp);
     memset(&resp, 0, sizeof resp);
     r = cJSON_Parse("{\"ContentLength\":5,\"LastModified\":1398796238,\"ETag\":\"\\\"e\\\"\","
                     "\"Metadata\":{\"a\":\"1\"}}");
