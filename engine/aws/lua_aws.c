@@ -359,6 +359,7 @@ static int l_model(lua_State *L)
     }
     *root = m.root;   /* the guard owns the tree from here */
     m.root = NULL;
+    wf_aws_model_free(&m);   /* the rest: the shape index */
     wf_json_push(L, *root);
     add_member_orders(L, lua_gettop(L), cJSON_GetObjectItemCaseSensitive(*root, "shapes"));
     cJSON_Delete(*root);
