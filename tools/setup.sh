@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs what wfrun needs to build and test on a fresh Debian 12 machine.
 # Idempotent: skips apt-get entirely when every package is already present.
+# Extra package names given as arguments are installed too (tools/bench/setup.sh).
 set -eu
 
 PACKAGES="build-essential cmake pkg-config git
 liblua5.4-dev libcurl4-openssl-dev libssl-dev libcjson-dev libpcre2-dev libexpat1-dev
 libmicrohttpd-dev awscli curl
-clang libclang-rt-14-dev valgrind python3"
+clang libclang-rt-14-dev valgrind python3 $*"
 
 missing=""
 for p in $PACKAGES; do
