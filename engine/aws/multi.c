@@ -3,6 +3,7 @@
 #include "aws/multi.h"
 #include "aws/call.h"
 #include "aws/endpoints.h"
+#include "aws/http_client.h"
 #include "aws/retry.h"
 #include "aws/serialize.h"
 #include "aws/sigv4.h"
@@ -487,18 +488,7 @@ static void start(wf_aws_multi *m, mreq *r)
     r->easy = c;
     curl_easy_setopt(c, CURLOPT_URL, r->url);
     curl_easy_setopt(c, CURLOPT_PRIVATE, (char *)r);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, m->connect_ms);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, m->total_ms);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    const char *ca = getenv("AWS_CA_BUNDLE");
-    if (ca && *ca)
-        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
-    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "wfrun");
+    wf_http_setup_defaults(c, m->connect_ms, m->total_ms);   /* as the synchronous client */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->headers);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
