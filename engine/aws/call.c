@@ -308,12 +308,19 @@ static wf_status sign_request(wf_aws_client *c, const wf_aws_model *model, const
  * calls by. Unsigned, as in the AWS SDKs. */
 void wf_aws_user_agent(char *buf, size_t size)
 {
+    static const char base[] = "wfrun", with_step[] = "wfrun wfrun-step/";
     const char *step = wf_log_current_step();
-    int n = snprintf(buf, size, "wfrun%s", step ? " wfrun-step/" : "");
-    for (size_t i = 0; step && step[i] && n >= 0 && (size_t)n + 1 < size; i++, n++)
+    const char *head = step ? with_step : base;
+    size_t n = strlen(head);
+    if (size <= n) {
+        if (size)
+            buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, head, n);
+    for (size_t i = 0; step && step[i] && n + 1 < size; i++, n++)
         buf[n] = (isalnum((unsigned char)step[i]) || strchr("-_.+", step[i])) ? step[i] : '_';
-    if (n >= 0 && (size_t)n < size)
-        buf[n] = '\0';
+    buf[n] = '\0';
 }
 
 /* One attempt's log line: never a credential (the log redacts registered secrets too). */

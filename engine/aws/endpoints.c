@@ -150,13 +150,17 @@ static int is_ip_or_localhost(const char *host)
     return 1;
 }
 
-/* Concatenates up to three strings into a new one. */
+/* Concatenates up to three strings into a new one (memcpy: this runs on every call). */
 static char *join3(const char *a, const char *b, const char *c)
 {
-    size_t len = strlen(a) + strlen(b) + strlen(c) + 1;
-    char *s = malloc(len);
-    if (s)
-        snprintf(s, len, "%s%s%s", a, b, c);
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *s = malloc(la + lb + lc + 1);
+    if (s) {
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb);
+        memcpy(s + la + lb, c, lc);
+        s[la + lb + lc] = '\0';
+    }
     return s;
 }
 
@@ -212,9 +216,7 @@ wf_status wf_aws_endpoint_apply(const wf_aws_endpoint *ep, wf_aws_s3_addressing 
     if (ep->port)
         snprintf(port, sizeof port, ":%d", ep->port);
     *host = join3(name, port, "");
-    char *scheme = join3(ep->scheme, "://", "");
-    *origin = scheme && *host ? join3(scheme, *host, "") : NULL;
-    free(scheme);
+    *origin = *host ? join3(ep->scheme, "://", *host) : NULL;
     free(name);
     if (!*origin || !*host) {
         free(*origin);

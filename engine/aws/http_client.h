@@ -30,7 +30,7 @@ void wf_http_client_free(wf_http_client *c);
 
 /* Sends req to origin ("https://ec2.us-east-1.amazonaws.com", "http://127.0.0.1:8080";
  * no path) at req->path and req->query, with req's headers exactly (a Host header in req
- * replaces curl's own; curl adds no Expect and no Content-Type of its own), and the body
+ * replaces curl's own; curl adds no Expect, Accept or Content-Type of its own), and the body
  * for any method that has one. resp must be zeroed; it receives the final status, the
  * response headers (of the last response, not of any 100 Continue) and the body.
  *

@@ -121,10 +121,21 @@ wf_status wf_sigv4_format_date(time_t t, char out[17])
         out[0] = '\0';
         return WF_EINVAL;
     }
-    if (strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) != 16) {
-        out[0] = '\0';
-        return WF_EINVAL;
+    /* By hand rather than strftime: it runs for every request, and strftime consults the
+     * locale for a format that has none of its parts. */
+    const int parts[] = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                         tm.tm_hour, tm.tm_min, tm.tm_sec};
+    const int widths[] = {4, 2, 2, 2, 2, 2};
+    char *d = out;
+    for (int i = 0; i < 6; i++) {
+        if (i == 3)
+            *d++ = 'T';
+        for (int w = widths[i] - 1, v = parts[i]; w >= 0; w--, v /= 10)
+            d[w] = (char)('0' + v % 10);
+        d += widths[i];
     }
+    *d++ = 'Z';
+    *d = '\0';
     return WF_OK;
 }
 
