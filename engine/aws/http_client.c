@@ -10,6 +10,8 @@
 #include "interrupt.h"
 #include <assert.h>
 #include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,15 @@ typedef struct xfer {
     wf_error stop_err;
 } xfer;
 
+/* Sockets curl asked us to watch (one per connection attempt: a few at most). */
+#define MAX_WATCHED 8
+
+typedef struct watch_list {
+    struct pollfd fds[MAX_WATCHED];
+    int count;
+    double timer_at;        /* monotonic time curl wants to be called back; < 0: none */
+} watch_list;
+
 typedef struct origin_handle {
     char *origin;
     CURL *curl;
@@ -35,6 +46,7 @@ typedef struct origin_handle {
     unsigned long used;     /* tick of last use, for eviction */
     xfer *x;                /* the callbacks' state, at a fixed address for the handle */
     char *errbuf;           /* CURL_ERROR_SIZE bytes, the handle's CURLOPT_ERRORBUFFER */
+    watch_list *watch;      /* the multi's sockets and timer, at a fixed address */
 } origin_handle;
 
 /* A buffer the client keeps between requests. */
@@ -89,6 +101,7 @@ static void handle_close(origin_handle *h)
     free(h->origin);
     free(h->x);
     free(h->errbuf);
+    free(h->watch);
     memset(h, 0, sizeof *h);
 }
 
@@ -234,29 +247,126 @@ void wf_http_setup_defaults(void *curl, long connect_ms, long total_ms)
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "wfrun");
 }
 
-/* curl_easy_perform's loop, minus its first poll: a new transfer has nothing to wait for
- * (on a kept-alive connection that poll is one system call in seven). The multi handle
- * is the handle's own, as curl_easy_perform's would be: its connection cache is the
- * origin's. */
+/* curl's socket callback: which sockets to wait for, and for what. */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *ud, void *sockp)
+{
+    (void)easy;
+    (void)sockp;
+    watch_list *w = ud;
+    int i = 0;
+    while (i < w->count && w->fds[i].fd != fd)
+        i++;
+    if (what == CURL_POLL_REMOVE) {
+        if (i < w->count)
+            w->fds[i] = w->fds[--w->count];
+        return 0;
+    }
+    if (i == w->count) {
+        if (w->count == MAX_WATCHED)
+            return -1;   /* curl fails the transfer */
+        w->count++;
+    }
+    w->fds[i].fd = fd;
+    w->fds[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
+                               ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+    return 0;
+}
+
+/* curl's timer callback: when to call it back with CURL_SOCKET_TIMEOUT. */
+static int on_timer(CURLM *multi, long timeout_ms, void *ud)
+{
+    (void)multi;
+    watch_list *w = ud;
+    w->timer_at = timeout_ms < 0 ? -1.0 : wf_clock_monotonic() + (double)timeout_ms / 1000.0;
+    return 0;
+}
+
+/* Runs the handle's transfer on curl's socket interface: we poll the sockets curl names
+ * and tell it which are ready, so it does not poll them again before reading (with
+ * curl_multi_perform it does: one system call in six on a kept-alive connection). The
+ * wait is at most a second, so a signal or a step deadline is seen even if curl's
+ * progress callback is not called. */
 static CURLcode perform(origin_handle *h)
 {
+    watch_list *w = h->watch;
+    w->timer_at = -1.0;
     if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
         return CURLE_OUT_OF_MEMORY;
     int running = 1;
-    CURLMcode mc = curl_multi_perform(h->multi, &running);
+    CURLMcode mc = CURLM_OK;
     while (mc == CURLM_OK && running) {
-        mc = curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
-        if (mc == CURLM_OK)
-            mc = curl_multi_perform(h->multi, &running);
+        double now = wf_clock_monotonic();
+        if (w->timer_at >= 0 && w->timer_at <= now) {
+            w->timer_at = -1.0;   /* curl sets a new one when it needs one */
+            mc = curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+            continue;
+        }
+        int wait_ms = 1000;
+        if (w->timer_at >= 0 && (w->timer_at - now) * 1000.0 < wait_ms)
+            wait_ms = (int)((w->timer_at - now) * 1000.0) + 1;
+        for (int i = 0; i < w->count; i++)
+            w->fds[i].revents = 0;
+        int ready = poll(w->fds, (nfds_t)w->count, wait_ms);
+        if (ready < 0 && errno != EINTR) {
+            mc = CURLM_INTERNAL_ERROR;
+            break;
+        }
+        wf_status stop = wf_interrupt_check(&h->x->stop_err);
+        if (stop != WF_OK) {
+            h->x->stop = stop;
+            break;
+        }
+        if (ready <= 0) {
+            if (w->timer_at >= 0 && w->timer_at <= wf_clock_monotonic()) {
+                w->timer_at = -1.0;
+                mc = curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+            }
+            continue;
+        }
+        /* Copied first: curl may change the list while it handles one socket. */
+        struct pollfd fired[MAX_WATCHED];
+        int n = 0;
+        for (int i = 0; i < w->count; i++)
+            if (w->fds[i].revents)
+                fired[n++] = w->fds[i];
+        for (int i = 0; i < n && mc == CURLM_OK; i++) {
+            int ev = ((fired[i].revents & POLLIN) ? CURL_CSELECT_IN : 0) |
+                     ((fired[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
+                     ((fired[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
+            mc = curl_multi_socket_action(h->multi, fired[i].fd, ev, &running);
+        }
     }
     CURLcode rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_BAD_FUNCTION_ARGUMENT;
+    if (h->x->stop != WF_OK)
+        rc = CURLE_ABORTED_BY_CALLBACK;
     int left = 0;
     CURLMsg *msg;
     while ((msg = curl_multi_info_read(h->multi, &left)))
         if (msg->msg == CURLMSG_DONE && msg->easy_handle == h->curl)
             rc = msg->data.result;
-    curl_multi_remove_handle(h->multi, h->curl);
+    curl_multi_remove_handle(h->multi, h->curl);   /* aborts a transfer still running */
     return rc;
+}
+
+/* The proxy variables, read as libcurl reads them (lower case first; never HTTP_PROXY,
+ * for CGI safety) but once per origin: left to itself libcurl makes five getenv calls,
+ * each a scan of the environment, for every request. */
+static void set_proxy_from_env(CURL *curl, const char *origin)
+{
+    int https = strncmp(origin, "https://", 8) == 0;
+    const char *proxy = getenv(https ? "https_proxy" : "http_proxy");
+    if (!proxy && https)
+        proxy = getenv("HTTPS_PROXY");
+    if (!proxy)
+        proxy = getenv("all_proxy");
+    if (!proxy)
+        proxy = getenv("ALL_PROXY");
+    const char *no_proxy = getenv("no_proxy");
+    if (!no_proxy)
+        no_proxy = getenv("NO_PROXY");
+    /* "" is libcurl's "no proxy" and "exempt nothing", and stops it reading the variables. */
+    curl_easy_setopt(curl, CURLOPT_PROXY, proxy ? proxy : "");
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy ? no_proxy : "");
 }
 
 /* Everything that stays the same for every request on the handle. */
@@ -264,6 +374,7 @@ static void setup_handle(wf_http_client *c, origin_handle *h)
 {
     CURL *curl = h->curl;
     wf_http_setup_defaults(curl, c->connect_ms, c->total_ms);
+    set_proxy_from_env(curl, h->origin);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, h->x);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -272,6 +383,10 @@ static void setup_handle(wf_http_client *c, origin_handle *h)
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, h->x);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, h->errbuf);
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h->watch);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h->watch);
 }
 
 /* The handle for origin: reused (with its live connection) or made, evicting the least
@@ -299,7 +414,8 @@ static origin_handle *handle_for(wf_http_client *c, const char *origin)
     h->origin = strdup(origin);
     h->x = calloc(1, sizeof *h->x);
     h->errbuf = calloc(1, CURL_ERROR_SIZE);
-    if (!h->curl || !h->multi || !h->origin || !h->x || !h->errbuf) {
+    h->watch = calloc(1, sizeof *h->watch);
+    if (!h->curl || !h->multi || !h->origin || !h->x || !h->errbuf || !h->watch) {
         handle_close(h);
         if (slot < c->count) {   /* the evicted slot is empty now: close the gap */
             c->handles[slot] = c->handles[c->count - 1];

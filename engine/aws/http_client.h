@@ -2,9 +2,9 @@
  * timeouts, TLS verification, proxies from the environment, and transfers that stop
  * when wfrun is interrupted (SIGINT/SIGTERM) or a step deadline passes.
  *
- * Proxies: libcurl itself reads http_proxy, HTTPS_PROXY/https_proxy, ALL_PROXY and
- * NO_PROXY/no_proxy; this client never sets CURLOPT_PROXY, so they always apply
- * (note that libcurl reads only the lower-case http_proxy, for CGI safety).
+ * Proxies: http_proxy, https_proxy/HTTPS_PROXY, all_proxy/ALL_PROXY and
+ * no_proxy/NO_PROXY apply as libcurl reads them (only the lower-case http_proxy, for CGI
+ * safety), read when the client first talks to an origin rather than on every request.
  * TLS: peers and host names are always verified; AWS_CA_BUNDLE names an extra CA file.
  *
  * Ownership: the client owns its curl handles. wf_http_send only reads the request; the

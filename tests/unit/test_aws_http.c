@@ -214,8 +214,12 @@ static void test_proxy_from_environment(wf_test_server *srv)
     CHECK_STR_EQ(seen ? seen->path : NULL, "/d");
     wf_http_request_free(&req);
     wf_http_response_free(&resp);
-    /* Without the exemption the dead proxy is used, and the request fails. */
+    /* Without the exemption the dead proxy is used, and the request fails. The client
+     * reads the variables when it first talks to an origin: a new client sees the change. */
     unsetenv("NO_PROXY");
+    wf_http_client_free(c);
+    c = NULL;
+    CHECK_INT_EQ(wf_http_client_new(NULL, &c, &err), WF_OK);
     make_request(&req, "GET", "/d", "", NULL);
     memset(&resp, 0, sizeof resp);
     CHECK_INT_EQ(wf_http_send(c, wf_test_server_url(srv), &req, &resp, &err), WF_EIO);
