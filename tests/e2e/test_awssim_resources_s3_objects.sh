@@ -68,6 +68,17 @@ same "8" out.txt
 
 # ---- conditional PutObject: If-None-Match: * fails with 412 when the key exists
 PORT=${SIM_URL##*:}
+# A range is answered 206 Partial Content with Content-Range, a whole object 200.
+get_status() {  # KEY [RANGE]
+    curl -sS -o get.out -D get.head -w '%{http_code}\n' --aws-sigv4 "aws:amz:us-east-1:s3" --user testing:testing \
+        -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" ${2:+-H "Range: $2"} "$SIM_URL/new-bucket/$1"
+}
+expect_exit 0 get_status 'dir/hello%20world%2B1.txt' bytes=6-11
+same "206" out.txt
+contains get.head "Content-Range: bytes 6-11/13"
+check_eq "206 body" "$(cat get.out)" "awssim"
+expect_exit 0 get_status 'dir/hello%20world%2B1.txt'
+same "200" out.txt
 put_if_absent() {
     curl -sS -o put.out -w '%{http_code}\n' --aws-sigv4 "aws:amz:us-east-1:s3" --user testing:testing \
         -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -H "If-None-Match: *" -X PUT \

@@ -1005,11 +1005,16 @@ static void finish_response(aws_call *c, cJSON *result, wf_http_response *out)
             memset(out, 0, sizeof *out);
             fail(c, is_s3(c) || proto_is(c, "ec2") ? "InternalError" : "InternalFailure", 500,
                  "awssim could not encode the answer: %s", err.message);
-        } else if (c->payload) {
-            free(out->body);
-            out->body = c->payload;
-            out->body_len = c->payload_len;
-            c->payload = NULL;
+        } else {
+            /* S3 answers a byte range (Range or PartNumber) with 206 Partial Content. */
+            if (is_s3(c) && out->status == 200 && wf_http_headers_get(&out->headers, "Content-Range"))
+                out->status = 206;
+            if (c->payload) {
+                free(out->body);
+                out->body = c->payload;
+                out->body_len = c->payload_len;
+                c->payload = NULL;
+            }
         }
     }
     if (c->code[0]) {
