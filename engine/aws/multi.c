@@ -434,8 +434,9 @@ static wf_status curl_headers(mreq *r)
             return WF_ENOMEM;
         r->headers = more;
     }
-    /* Nothing curl would add on its own: what goes out is what was signed. */
-    static const char *const suppressed[] = {"Expect", "Content-Type"};
+    /* Nothing curl would add on its own: what goes out is what was signed (and no
+     * "Accept: * / *", which AWS does not read). */
+    static const char *const suppressed[] = {"Expect", "Content-Type", "Accept"};
     for (size_t i = 0; i < sizeof suppressed / sizeof *suppressed; i++) {
         if (wf_http_headers_get(&r->http.headers, suppressed[i]))
             continue;
