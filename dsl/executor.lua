@@ -302,7 +302,9 @@ local function forward(r)
       end
     end
     if interrupt.signal() then
-      failure = { step = step, err = { kind = "interrupted", message = "stopped by signal " .. interrupt.signal() } }
+      -- The step itself finished (or was already done): the signal came after it.
+      failure = { step = step, after = true,
+                  err = { kind = "interrupted", message = "stopped by signal " .. interrupt.signal() } }
       break
     end
   end
@@ -312,7 +314,10 @@ local function forward(r)
     return finish(r, "succeeded", 0)
   end
 
-  local reason = ('step "%s" failed: %s'):format(failure.step.name, message_of(failure.err))
+  local reason = failure.after
+    and ('%s after step "%s" %s'):format(message_of(failure.err), failure.step.name,
+                                         step_state(r, failure.step.name).status or "ran")
+    or ('step "%s" failed: %s'):format(failure.step.name, message_of(failure.err))
   clog.problem(failure.step.name, reason)
   if errors.kind(failure.err) == "interrupted" and r.opts.no_rollback then
     record(r, "run_stopped", { reason = "interrupted", in_phase = "running" })
