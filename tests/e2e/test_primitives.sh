@@ -11,6 +11,16 @@ step "a" { run = function()
   assert(s == 3 and e == 6, s .. " " .. e)
   local ok, err = pcall(re.test, "(", "x")
   assert(not ok and err:find("bad pattern"), err)
+  -- compiled patterns are cached: the same answers on reuse, past the cache's 64
+  -- entries, after a bad pattern, and with a pattern that looks like a number
+  for round = 1, 2 do
+    for i = 1, 150 do
+      assert(re.test("^k" .. i .. "$", "k" .. i) and not re.test("^k" .. i .. "$", "k" .. i .. "x"))
+    end
+    assert(re.match("(\\d{4})-(\\d{2})", "base-2024-05-01") == "2024")
+    assert(not pcall(re.find, "(", "x"))
+  end
+  assert(re.test("1", "a1b") and re.find("1", "x1") == 2)
   local t = json.decode('{"a":[1,2],"b":{}}')
   assert(#t.a == 2 and json.encode(json.array({})) == "[]")
   log.info("primitives ok")
