@@ -86,6 +86,7 @@ function M.call(service, operation, params)
   return caws.call(service, operation, params or {})
 end
 M.wire_call = M.call  -- kept: a test that replaces M.call is recognised by stdlib/s3sync_batch
+local wire_call = M.call
 
 -- ---- service tables ------------------------------------------------------------------
 
@@ -105,8 +106,11 @@ local function caller_where()
   return ""
 end
 
+local active = primitives.active   -- read inline on the per-call path
+
 local function operation_function(service, entry)
   local full = ("aws.%s.%s"):format(service, entry.name)
+  local op = entry.op
   local function send(params)
     if params == nil then params = {} end
     if type(params) ~= "table" then
@@ -115,13 +119,21 @@ local function operation_function(service, entry)
     -- A read-only call that names something a plan only pretends to have made cannot
     -- be sent; its result is a placeholder too.
     if primitives.planning() and placeholder.contains(params) then
-      return placeholder.result(M.model(service), entry.op, full .. "(planned)")
+      return placeholder.result(M.model(service), op, full .. "(planned)")
     end
-    return M.call(service, entry.op, params)
+    return M.call(service, op, params)
   end
-  return primitives.wrap(full, send,
+  local wrapped = primitives.wrap(full, send,
     function() return entry.mutating end,
-    function(ref) return placeholder.result(M.model(service), entry.op, ref) end)
+    function(ref) return placeholder.result(M.model(service), op, ref) end)
+  -- What the wrapper and send do for a table of parameters in run mode, in one frame
+  -- (this is every workflow's per-call path); plans and odd arguments take the above.
+  return function(params)
+    if active.mode == "plan" or type(params) ~= "table" then return wrapped(params) end
+    local call = M.call
+    if call == wire_call then return caws.call(service, op, params) end
+    return call(service, op, params)
+  end
 end
 
 local function operation_of(service, name, level)
@@ -213,21 +225,23 @@ local function make_service(service)
   })
 end
 
-local service_tables = {}
-
--- The table workflows see as `aws`.
-M.public = setmetatable({}, {
-  __index = function(_, service)
-    local svc = service_tables[service]
-    if svc then return svc end
+-- Service tables made on first use; `aws` reads them through a table __index, which the
+-- VM follows without a function call.
+local service_tables = setmetatable({}, {
+  __index = function(t, service)
     if not service_index(service) then
       local _, msg = M.operation(service, "")
       error(msg, 2)
     end
-    svc = make_service(service)
-    service_tables[service] = svc
+    local svc = make_service(service)
+    rawset(t, service, svc)
     return svc
   end,
+})
+
+-- The table workflows see as `aws`.
+M.public = setmetatable({}, {
+  __index = service_tables,
   __newindex = function(_, k)
     error(("aws is read-only (cannot set %s)"):format(tostring(k)), 2)
   end,

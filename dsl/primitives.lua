@@ -19,6 +19,10 @@ end
 
 function M.planning() return active.mode == "plan" end
 
+-- The mode itself, for per-call paths that test `active.mode == "plan"` inline instead of
+-- calling planning() (dsl/aws.lua's operations). Read it, never write it.
+M.active = active
+
 -- Wraps fn(args) as primitive `name`; is_mutating(args) decides per call, placeholder
 -- builds the value a planned call returns.
 function M.wrap(name, fn, is_mutating, placeholder)

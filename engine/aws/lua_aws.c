@@ -19,16 +19,28 @@
 #define ERROR_MT "wf.aws.error"
 
 /* The options of configure{} (owned copies) and the client made from them at the first
- * call, so a command that never calls AWS never reads the AWS configuration. */
+ * call, so a command that never calls AWS never reads the AWS configuration. The module's
+ * functions hold it as their upvalue. */
 typedef struct aws_state {
     char *profile, *region, *endpoint_url;
     int max_attempts;
     int verbose;
     wf_aws_client *client;   /* NULL until the first call after configure */
+    /* The trees of the call in progress. A Lua error raised while they are live (out of
+     * memory) leaves them here, freed by the next call or __gc: no guard per call. */
+    cJSON *params, *result;
 } aws_state;
+
+static void drop_trees(aws_state *s)
+{
+    cJSON_Delete(s->params);
+    cJSON_Delete(s->result);
+    s->params = s->result = NULL;
+}
 
 static void state_clear(aws_state *s)
 {
+    drop_trees(s);
     wf_aws_client_free(s->client);
     free(s->profile);
     free(s->region);
@@ -42,7 +54,9 @@ static int state_gc(lua_State *L)
     return 0;
 }
 
-static aws_state *get_state(lua_State *L)
+/* Pushes the module's state: made once per Lua state, kept in the registry, and the
+ * upvalue of the module's functions. */
+static void push_state(lua_State *L)
 {
     if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) != LUA_TUSERDATA) {
         lua_pop(L, 1);
@@ -56,10 +70,9 @@ static aws_state *get_state(lua_State *L)
         lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
     }
-    aws_state *s = lua_touserdata(L, -1);
-    lua_pop(L, 1);   /* the registry keeps it alive */
-    return s;
 }
+
+#define STATE(L) ((aws_state *)lua_touserdata((L), lua_upvalueindex(1)))
 
 /* ---- configure ----------------------------------------------------------------- */
 
@@ -114,7 +127,7 @@ static int l_configure(lua_State *L)
     int verbose = lua_toboolean(L, -1);
     lua_pop(L, 1);
 
-    aws_state *s = get_state(L);
+    aws_state *s = STATE(L);
     state_clear(s);
     s->max_attempts = max_attempts;
     s->verbose = verbose;
@@ -127,7 +140,7 @@ static int l_configure(lua_State *L)
 /* The client, made from the configured options on first use; raises on bad configuration. */
 static wf_aws_client *get_client(lua_State *L)
 {
-    aws_state *s = get_state(L);
+    aws_state *s = STATE(L);
     if (s->client)
         return s->client;
     wf_aws_client_options opts = {0};
@@ -249,50 +262,49 @@ static int l_call(lua_State *L)
         luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
     wf_aws_client *client = get_client(L);
+    aws_state *s = STATE(L);
+    drop_trees(s);   /* what an error raised during the last call left */
 
     wf_error err = {0};
     wf_aws_error ae;
     memset(&ae, 0, sizeof ae);
-    /* Guards free the trees if a Lua API call below raises (out of memory). */
-    cJSON **params = wf_json_guard(L);   /* slot 4 */
-    cJSON **result = wf_json_guard(L);   /* slot 5 */
-    if (!lua_isnil(L, 3)) {
-        *params = wf_lua_to_json(L, 3, &err);
-        if (!*params)
+    /* An empty table is sent as no parameters, which the serializer treats alike. */
+    if (!lua_isnil(L, 3) && (lua_pushnil(L), lua_next(L, 3))) {
+        lua_settop(L, 3);
+        s->params = wf_lua_to_json(L, 3, &err);
+        if (!s->params)
             return luaL_error(L, "%s %s: params: %s", service, operation, err.message);
     }
-    wf_status st = wf_aws_call(client, service, operation, *params, result, &ae, &err);
-    cJSON_Delete(*params);
-    *params = NULL;
+    lua_settop(L, 3);
+    wf_status st = wf_aws_call(client, service, operation, s->params, &s->result, &ae, &err);
+    cJSON_Delete(s->params);
+    s->params = NULL;
     if (st != WF_OK) {
-        cJSON_Delete(*result);
-        *result = NULL;
+        drop_trees(s);
         if (st == WF_EINTR || st == WF_ETIMEOUT)
             return wf_interrupt_raise(L, &err);
         lua_pushstring(L, err.message);
         return lua_error(L);
     }
 
-    /* The model's spelling of the operation, for error tables and messages. */
-    const wf_aws_model *model = NULL;
-    const char *api_name = operation;
-    if (wf_aws_client_model(client, service, &model, &err) == WF_OK) {
-        const char *name = wf_aws_operation_name(model, operation);
-        if (name)
-            api_name = name;
-    }
     if (ae.is_error) {
-        push_aws_error(L, service, api_name, &ae, *result);
-        cJSON_Delete(*result);
-        *result = NULL;
+        /* The model's spelling of the operation, for error tables and messages. */
+        const wf_aws_model *model = NULL;
+        const char *api_name = operation;
+        if (wf_aws_client_model(client, service, &model, &err) == WF_OK) {
+            const char *name = wf_aws_operation_name(model, operation);
+            if (name)
+                api_name = name;
+        }
+        push_aws_error(L, service, api_name, &ae, s->result);
+        drop_trees(s);
         return lua_error(L);
     }
-    if (*result)
-        wf_json_push(L, *result);
+    if (s->result)
+        wf_json_push(L, s->result);
     else
         lua_newtable(L);
-    cJSON_Delete(*result);
-    *result = NULL;
+    drop_trees(s);
     lua_createtable(L, 0, 3);
     lua_pushinteger(L, ae.status);
     lua_setfield(L, -2, "status");
@@ -408,6 +420,8 @@ static const luaL_Reg aws_funcs[] = {
 
 int wf_open_aws(lua_State *L)
 {
-    luaL_newlib(L, aws_funcs);
+    luaL_newlibtable(L, aws_funcs);
+    push_state(L);
+    luaL_setfuncs(L, aws_funcs, 1);
     return 1;
 }
