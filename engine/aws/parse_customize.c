@@ -145,8 +145,15 @@ static wf_status expires_string(wf_aws_parse_ctx *ctx, const cJSON *op,
 {
     const cJSON *output = cJSON_GetObjectItemCaseSensitive(op, "output");
     const cJSON *shape = output ? wf_aws_model_shape(ctx->model, wf_aws_parse_str(output, "shape")) : NULL;
-    const cJSON *ref = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(shape, "members"), "Expires");
-    const char *loc = wf_aws_parse_str(ref, "locationName");
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = shape ? wf_aws_model_shape_info(ctx->model, shape, &scratch)
+                                        : NULL;
+    if (shape && !si)
+        return wf_error_set(ctx->err, WF_ENOMEM, "out of memory");
+    const wf_aws_member_info *ref = si ? wf_aws_shape_info_member(si, "Expires") : NULL;
+    const char *loc = ref ? ref->location_name : NULL;
+    if (si)
+        wf_aws_shape_info_release(&scratch);
     const char *value = wf_http_headers_get(&resp->headers, "Expires");
     if (!loc || strcmp(loc, "Expires") != 0 || !value)
         return WF_OK;

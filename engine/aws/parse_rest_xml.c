@@ -98,91 +98,70 @@ static wf_status parse_prefix_headers(wf_aws_parse_ctx *ctx, const char *prefix,
     return WF_OK;
 }
 
-/* A quick "no such header" for the dozens of header members an output has (HeadObject:
- * about forty) when an answer carries a handful: one bit per (first letter, length). */
-typedef struct header_filter {
-    unsigned long long bits[4];
-} header_filter;
-
-static unsigned filter_key(const char *name)
-{
-    unsigned first = (unsigned char)tolower((unsigned char)name[0]);
-    return (first * 7u + (unsigned)strlen(name)) & 255u;
-}
-
-static void filter_init(header_filter *f, const wf_http_headers *h)
-{
-    memset(f, 0, sizeof *f);
-    for (size_t i = 0; i < h->count; i++) {
-        unsigned k = filter_key(h->items[i].name);
-        f->bits[k / 64] |= 1ull << (k % 64);
-    }
-}
-
-static int filter_may_have(const header_filter *f, const char *name)
-{
-    unsigned k = filter_key(name);
-    return (f->bits[k / 64] >> (k % 64)) & 1u;
-}
-
-/* A member's "location" and "locationName" (strings, else NULL) in one walk over its few
- * keys rather than a lookup each: outputs have dozens of members. The first key of a name
- * counts, as with cJSON_GetObjectItemCaseSensitive. */
-static void member_location(const cJSON *ref, const char **location, const char **loc_name)
-{
-    const cJSON *where = NULL, *name = NULL;
-    for (const cJSON *k = ref ? ref->child : NULL; k && !(where && name); k = k->next) {
-        if (!k->string)
-            continue;
-        if (!where && strcmp(k->string, "location") == 0)
-            where = k;
-        else if (!name && strcmp(k->string, "locationName") == 0)
-            name = k;
-    }
-    *location = cJSON_IsString(where) ? where->valuestring : NULL;
-    *loc_name = cJSON_IsString(name) ? name->valuestring : NULL;
-}
-
+/* The header members of an output are dozens (HeadObject: about forty) and an answer
+ * carries a handful of headers: each response header finds its members through the
+ * shape's table of header names, rather than each member searching the headers. */
 wf_status wf_aws_parse_rest_located(wf_aws_parse_ctx *ctx, const cJSON *shape,
                                     const wf_http_response *resp, cJSON *into)
 {
-    header_filter filter;
-    filter_init(&filter, &resp->headers);
-    const cJSON *ref;
-    cJSON_ArrayForEach(ref, cJSON_GetObjectItemCaseSensitive(shape, "members")) {
-        const char *location, *loc_name;
-        member_location(ref, &location, &loc_name);
-        if (!location)
-            continue;
-        const char *name = loc_name ? loc_name : ref->string;
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(ctx->model, shape, &scratch);
+    if (!si)
+        return oom(ctx);
+    if (!si->located) {
+        wf_aws_shape_info_release(&scratch);
+        return WF_OK;
+    }
+    /* Per member, the value of the first response header of its name. */
+    const char *small[64], **found = small;
+    if (si->count > sizeof small / sizeof small[0])
+        found = calloc(si->count, sizeof *found);
+    else
+        memset(small, 0, si->count * sizeof *found);
+    if (!found) {
+        wf_aws_shape_info_release(&scratch);
+        return oom(ctx);
+    }
+    for (size_t i = 0; i < resp->headers.count; i++) {
+        const wf_http_header *h = &resp->headers.items[i];
+        for (const wf_aws_member_info *m = wf_aws_shape_info_header(si, h->name); m;
+             m = m->same_header_next ? &si->members[m->same_header_next - 1] : NULL)
+            if (!found[m - si->members])
+                found[m - si->members] = h->value;
+    }
+    wf_status rc = WF_OK;
+    for (size_t i = 0; i < si->count && rc == WF_OK; i++) {
+        const wf_aws_member_info *m = &si->members[i];
         cJSON *value = NULL;
-        wf_status rc = WF_OK;
-        if (strcmp(location, "statusCode") == 0) {
+        if (m->where == WF_AWS_LOC_STATUS_CODE) {
             if (!(value = cJSON_CreateNumber(resp->status)))
                 rc = oom(ctx);
-        } else if (strcmp(location, "headers") == 0) {
-            rc = parse_prefix_headers(ctx, loc_name ? loc_name : "", resp, &value);
-        } else if (strcmp(location, "header") == 0) {
-            const char *hv = filter_may_have(&filter, name)
-                                 ? wf_http_headers_get(&resp->headers, name) : NULL;
-            const cJSON *target = hv ? wf_aws_parse_target(ctx, ref) : NULL;
-            if (hv && !target)
-                return WF_EPARSE;
-            if (hv && strcmp(wf_aws_parse_type(target), "list") == 0)
+        } else if (m->where == WF_AWS_LOC_HEADERS) {
+            rc = parse_prefix_headers(ctx, m->location_name ? m->location_name : "", resp,
+                                      &value);
+        } else if (m->where == WF_AWS_LOC_HEADER && found[i]) {
+            const char *hv = found[i];
+            const cJSON *target = m->target ? m->target : wf_aws_parse_target(ctx, m->ref);
+            if (!target) {
+                rc = WF_EPARSE;
+                break;
+            }
+            if (strcmp(wf_aws_parse_type(target), "list") == 0)
                 rc = parse_header_list(ctx, target, hv, &value);
-            else if (hv)
+            else
                 rc = wf_aws_parse_scalar_text(ctx, target, hv, &value);
             /* A header that does not read as its type (S3's free-form Expires) is left
              * out rather than failing the whole answer. */
             if (rc == WF_EPARSE)
                 rc = WF_OK;
         }
-        if (rc != WF_OK)
-            return rc;
-        if (value)
-            cJSON_AddItemToObject(into, ref->string, value);
+        if (rc == WF_OK && value)
+            cJSON_AddItemToObject(into, m->name, value);
     }
-    return WF_OK;
+    if (found != small)
+        free(found);
+    wf_aws_shape_info_release(&scratch);
+    return rc;
 }
 
 wf_status wf_aws_parse_rest_xml(wf_aws_parse_ctx *ctx, const cJSON *op,

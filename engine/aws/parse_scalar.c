@@ -335,6 +335,16 @@ int wf_aws_parse_timestamp(const char *text, double *epoch)
     return 0;
 }
 
+/* value (0 <= value < 10^width) in exactly width decimal digits; returns the end. */
+static char *put_digits(char *p, long value, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    return p + width;
+}
+
 static int format_instant(instant t, char *buf, size_t size)
 {
     int64_t secs = t.secs;
@@ -346,13 +356,32 @@ static int format_instant(instant t, char *buf, size_t size)
     if (y < 1 || y > 9999)
         return -1;
     int h = (int)(rem / 3600), mi = (int)(rem / 60 % 60), sec = (int)(rem % 60);
-    int n;
-    if (t.micros)
-        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+00:00", (int)y, m, d, h,
-                     mi, sec, t.micros);
-    else
-        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", (int)y, m, d, h, mi, sec);
-    return n > 0 && (size_t)n < size ? 0 : -1;
+    /* "%04d-%02d-%02dT%02d:%02d:%02d[.%06ld]+00:00" written by hand: snprintf's cost
+     * showed in every answer with a date header. */
+    char text[40], *p = text;
+    p = put_digits(p, (long)y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, h, 2);
+    *p++ = ':';
+    p = put_digits(p, mi, 2);
+    *p++ = ':';
+    p = put_digits(p, sec, 2);
+    if (t.micros) {
+        *p++ = '.';
+        p = put_digits(p, t.micros, 6);
+    }
+    memcpy(p, "+00:00", 7);
+    size_t n = (size_t)(p - text) + 6;
+    if (size) {   /* cut as snprintf cuts */
+        size_t keep = n < size ? n : size - 1;
+        memcpy(buf, text, keep);
+        buf[keep] = '\0';
+    }
+    return n < size ? 0 : -1;
 }
 
 int wf_aws_format_timestamp(double epoch, char *buf, size_t size)
@@ -575,16 +604,34 @@ wf_status wf_aws_parse_scalar_text(wf_aws_parse_ctx *ctx, const cJSON *shape, co
                                    cJSON **out)
 {
     const char *type = wf_aws_parse_type(shape);
-    if (strcmp(type, "boolean") == 0)
-        return made(ctx, cJSON_CreateBool(strcmp(text, "true") == 0), out);
-    if (strcmp(type, "integer") == 0 || strcmp(type, "long") == 0 ||
-        strcmp(type, "short") == 0 || strcmp(type, "byte") == 0)
-        return parse_integer(ctx, text, out);
-    if (strcmp(type, "float") == 0 || strcmp(type, "double") == 0)
-        return parse_float(ctx, text, out);
-    if (strcmp(type, "timestamp") == 0)
-        return wf_aws_parse_timestamp_text(ctx, text, out);
-    if (strcmp(type, "blob") == 0)
-        return wf_aws_parse_blob_text(ctx, text, out);
+    /* By first letter: most values are strings, which no comparison needs to reach. */
+    switch (type[0]) {
+    case 'b':
+        if (strcmp(type, "boolean") == 0)
+            return made(ctx, cJSON_CreateBool(strcmp(text, "true") == 0), out);
+        if (strcmp(type, "byte") == 0)
+            return parse_integer(ctx, text, out);
+        if (strcmp(type, "blob") == 0)
+            return wf_aws_parse_blob_text(ctx, text, out);
+        break;
+    case 'i':
+    case 'l':
+    case 's':
+        if (strcmp(type, "integer") == 0 || strcmp(type, "long") == 0 ||
+            strcmp(type, "short") == 0)
+            return parse_integer(ctx, text, out);
+        break;
+    case 'f':
+    case 'd':
+        if (strcmp(type, "float") == 0 || strcmp(type, "double") == 0)
+            return parse_float(ctx, text, out);
+        break;
+    case 't':
+        if (strcmp(type, "timestamp") == 0)
+            return wf_aws_parse_timestamp_text(ctx, text, out);
+        break;
+    default:
+        break;
+    }
     return made(ctx, cJSON_CreateString(text), out);   /* string, character, enums */
 }

@@ -34,10 +34,17 @@ void wf_aws_set_token_generator(wf_aws_token_fn fn)
 }
 
 /* A copy of params with a token in every top-level idempotencyToken member it lacks
- * (botocore fills only the input's own members too). */
+ * (botocore fills only the input's own members too); *filled stays NULL when the input
+ * has no such member, and params serve as they are. */
 static wf_status fill_tokens(wf_aws_ser *s, const cJSON *input, const cJSON *params,
                              cJSON **filled)
 {
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(s->model, input, &scratch);
+    size_t tokens = si ? si->idempotency_tokens : 1;   /* unknown: look at each member */
+    wf_aws_shape_info_release(&scratch);
+    if (!tokens)
+        return WF_OK;
     *filled = cJSON_Duplicate(params, true);
     if (!*filled)
         return wf_aws_ser_fail(s, WF_ENOMEM, "out of memory");

@@ -11,7 +11,8 @@
 typedef struct rest_ctx {
     wf_aws_ser *s;
     wf_aws_buf query;     /* encoded name=value pairs joined by '&' */
-    cJSON *query_names;   /* array of the names set by named members, for precedence */
+    cJSON *query_names;   /* array of the names set by named members, for precedence;
+                           * NULL until the first */
 } rest_ctx;
 
 static wf_status oom(wf_aws_ser *s)
@@ -46,6 +47,8 @@ static bool query_named(const rest_ctx *r, const char *name)
 static wf_status query_member(rest_ctx *r, const cJSON *ref, const cJSON *shape,
                               const char *name, const cJSON *value)
 {
+    if (!r->query_names && !(r->query_names = cJSON_CreateArray()))
+        return oom(r->s);
     if (!cJSON_AddItemToArray(r->query_names, cJSON_CreateString(name)))
         return oom(r->s);
     if (strcmp(wf_aws_shape_type(shape), "list") != 0) {
@@ -91,8 +94,8 @@ static wf_status query_map(rest_ctx *r, const cJSON *shape, const cJSON *value)
             continue;
         size_t path = wf_aws_ser_push_key(r->s, entry->string);
         cJSON *names = r->query_names;
-        r->query_names = cJSON_CreateArray();   /* keys of a map do not shadow each other */
-        st = r->query_names ? query_member(r, vref, vshape, entry->string, entry) : WF_ENOMEM;
+        r->query_names = NULL;   /* keys of a map do not shadow each other */
+        st = query_member(r, vref, vshape, entry->string, entry);
         cJSON_Delete(r->query_names);
         r->query_names = names;
         wf_aws_ser_pop(r->s, path);
@@ -226,37 +229,44 @@ static wf_status xml_structure(wf_aws_ser *s, wf_xml_writer *w, const cJSON *ref
     wf_status st = wf_aws_ser_check_structure(s, shape, value);
     if (st != WF_OK)
         return st;
-    const cJSON *members = cJSON_GetObjectItemCaseSensitive(shape, "members");
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(s->model, shape, &scratch);
+    wf_aws_given_list given;
+    st = si ? wf_aws_ser_given(s, si, value, &given) : oom(s);
     wf_xml_start(w, name);
     xml_namespace(w, ref, shape);
-    for (int pass = 0; pass < 2; pass++) {
-        const cJSON *m;
-        cJSON_ArrayForEach(m, members) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(value, m->string);
-            if (!v || cJSON_IsNull(v) || (body_only && wf_aws_jstr(m, "location")))
+    for (int pass = 0; pass < 2 && st == WF_OK; pass++) {
+        for (size_t i = 0; i < given.count && st == WF_OK; i++) {
+            const wf_aws_member_info *m = given.items[i].member;
+            const cJSON *v = given.items[i].value;
+            if (body_only && m->location)
                 continue;
-            bool attribute = wf_aws_jtrue(m, "xmlAttribute");
-            if (attribute != (pass == 0))   /* attributes first, while the tag is open */
+            if (m->xml_attribute != (pass == 0))   /* attributes first, while the tag is open */
                 continue;
-            const cJSON *target = wf_aws_ser_target(s, m);
-            if (!target)
-                return WF_EPARSE;
-            const char *loc = wf_aws_jstr(m, "locationName");
-            size_t path = wf_aws_ser_push_name(s, m->string);
-            if (attribute) {
+            const cJSON *target = m->target ? m->target : wf_aws_ser_target(s, m->ref);
+            if (!target) {
+                st = WF_EPARSE;
+                break;
+            }
+            const char *loc = m->location_name;
+            size_t path = wf_aws_ser_push_name(s, m->name);
+            if (m->xml_attribute) {
                 char *text = NULL;
-                st = wf_aws_ser_scalar(s, m, target, v, "iso8601", &text);
+                st = wf_aws_ser_scalar(s, m->ref, target, v, "iso8601", &text);
                 if (st == WF_OK)
-                    wf_xml_attr(w, loc ? loc : m->string, text);
+                    wf_xml_attr(w, loc ? loc : m->name, text);
                 free(text);
             } else {
-                st = xml_value(s, w, m, target, v, loc ? loc : m->string);
+                st = xml_value(s, w, m->ref, target, v, loc ? loc : m->name);
             }
             wf_aws_ser_pop(s, path);
-            if (st != WF_OK)
-                return st;
         }
     }
+    if (si)
+        wf_aws_given_free(&given);
+    wf_aws_shape_info_release(&scratch);
+    if (st != WF_OK)
+        return st;
     wf_xml_end(w);
     return WF_OK;
 }
@@ -379,15 +389,15 @@ static wf_status xml_body(wf_aws_ser *s, const cJSON *ref, const cJSON *shape,
 }
 
 /* The body: the payload member when the input names one, else the unbound members. */
-static wf_status serialize_body(wf_aws_ser *s, const cJSON *input, const cJSON *params,
-                                wf_http_request *out)
+static wf_status serialize_body(wf_aws_ser *s, const wf_aws_shape_info *si,
+                                const wf_aws_given_list *given, const cJSON *input,
+                                const cJSON *params, wf_http_request *out)
 {
     const char *payload = wf_aws_jstr(input, "payload");
     if (payload) {
-        const cJSON *pref =
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(input, "members"),
-                                             payload);
-        const cJSON *pshape = wf_aws_ser_target(s, pref);
+        const wf_aws_member_info *pm = wf_aws_shape_info_member(si, payload);
+        const cJSON *pref = pm ? pm->ref : NULL;
+        const cJSON *pshape = pm && pm->target ? pm->target : wf_aws_ser_target(s, pref);
         if (!pshape)
             return WF_EPARSE;
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, payload);
@@ -425,12 +435,8 @@ static wf_status serialize_body(wf_aws_ser *s, const cJSON *input, const cJSON *
         return st;
     }
     bool any = false;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(input, "members")) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, m->string);
-        if (v && !cJSON_IsNull(v) && !wf_aws_jstr(m, "location"))
-            any = true;
-    }
+    for (size_t i = 0; i < given->count && !any; i++)
+        any = !given->items[i].member->location;
     if (!any)
         return WF_OK;
     /* Root: the input shape's own XML name wins over the operation's, then the shape's. */
@@ -446,10 +452,9 @@ static wf_status serialize_body(wf_aws_ser *s, const cJSON *input, const cJSON *
 /* ---- URI ---- */
 
 /* Expands {Label} and greedy {Label+} in the requestUri path from the uri members. */
-static wf_status render_path(wf_aws_ser *s, const cJSON *input, const cJSON *params,
+static wf_status render_path(wf_aws_ser *s, const wf_aws_shape_info *si, const cJSON *params,
                              const char *tmpl, size_t tmpl_len, wf_aws_buf *path)
 {
-    const cJSON *members = cJSON_GetObjectItemCaseSensitive(input, "members");
     size_t i = 0;
     while (i < tmpl_len) {
         const char *open = memchr(tmpl + i, '{', tmpl_len - i);
@@ -462,30 +467,33 @@ static wf_status render_path(wf_aws_ser *s, const cJSON *input, const cJSON *par
         char label[128];
         size_t len = (size_t)(close - open - 1);
         bool greedy = len > 0 && open[len] == '+';
-        snprintf(label, sizeof label, "%.*s", (int)(greedy ? len - 1 : len), open + 1);
-        /* The member bound to this label: its locationName, or its own name. */
-        const cJSON *m = NULL, *it;
-        cJSON_ArrayForEach(it, members) {
-            const char *where = wf_aws_jstr(it, "location");   /* most are not "uri" */
-            if (!where || strcmp(where, "uri") != 0)
-                continue;
-            const char *loc = wf_aws_jstr(it, "locationName");
-            if (strcmp(loc ? loc : it->string, label) == 0)
+        size_t label_len = greedy ? len - 1 : len;
+        if (label_len > sizeof label - 1)   /* cut as snprintf into label would */
+            label_len = sizeof label - 1;
+        memcpy(label, open + 1, label_len);
+        label[label_len] = '\0';
+        /* The member bound to this label: its locationName, or its own name; the last
+         * of several. */
+        const wf_aws_member_info *m = NULL;
+        for (size_t k = 0; k < si->count; k++) {
+            const wf_aws_member_info *it = &si->members[k];
+            if (it->where == WF_AWS_LOC_URI &&
+                strcmp(it->location_name ? it->location_name : it->name, label) == 0)
                 m = it;
         }
-        const cJSON *v = m ? cJSON_GetObjectItemCaseSensitive(params, m->string) : NULL;
+        const cJSON *v = m ? cJSON_GetObjectItemCaseSensitive(params, m->name) : NULL;
         if (!v || cJSON_IsNull(v)) {
-            size_t p = wf_aws_ser_push_name(s, m ? m->string : label);
+            size_t p = wf_aws_ser_push_name(s, m ? m->name : label);
             wf_aws_ser_fail(s, WF_EINVAL, "missing required parameter (it goes in the URI)");
             wf_aws_ser_pop(s, p);
             return WF_EINVAL;
         }
-        const cJSON *target = wf_aws_ser_target(s, m);
+        const cJSON *target = m->target ? m->target : wf_aws_ser_target(s, m->ref);
         if (!target)
             return WF_EPARSE;
         char *text = NULL;
-        size_t p = wf_aws_ser_push_name(s, m->string);
-        wf_status st = wf_aws_ser_scalar(s, m, target, v, "iso8601", &text);
+        size_t p = wf_aws_ser_push_name(s, m->name);
+        wf_status st = wf_aws_ser_scalar(s, m->ref, target, v, "iso8601", &text);
         wf_aws_ser_pop(s, p);
         if (st != WF_OK)
             return st;
@@ -501,6 +509,39 @@ static wf_status render_path(wf_aws_ser *s, const cJSON *input, const cJSON *par
     return path->oom ? oom(s) : WF_OK;
 }
 
+/* The members bound to the query string and headers, in the model's order; named query
+ * members in a first pass, so that they win over keys of a query map. */
+static wf_status serialize_located(rest_ctx *r, const wf_aws_given_list *given,
+                                   wf_http_request *out)
+{
+    wf_aws_ser *s = r->s;
+    wf_status st = WF_OK;
+    for (int pass = 0; pass < 2 && st == WF_OK; pass++) {
+        for (size_t i = 0; i < given->count && st == WF_OK; i++) {
+            const wf_aws_member_info *m = given->items[i].member;
+            const cJSON *v = given->items[i].value;
+            if (!m->location)
+                continue;
+            const cJSON *target = m->target ? m->target : wf_aws_ser_target(s, m->ref);
+            if (!target)
+                return WF_EPARSE;
+            const char *loc = m->location_name;
+            bool is_map = strcmp(wf_aws_shape_type(target), "map") == 0;
+            size_t p = wf_aws_ser_push_name(s, m->name);
+            if (m->where == WF_AWS_LOC_QUERYSTRING && pass == 1 && is_map && !loc)
+                st = query_map(r, target, v);
+            else if (m->where == WF_AWS_LOC_QUERYSTRING && pass == 0 && !(is_map && !loc))
+                st = query_member(r, m->ref, target, loc ? loc : m->name, v);
+            else if (m->where == WF_AWS_LOC_HEADER && pass == 0)
+                st = header_member(r, m->ref, target, loc ? loc : m->name, v, out);
+            else if (m->where == WF_AWS_LOC_HEADERS && pass == 0)
+                st = header_map(r, target, loc ? loc : "", v, out);
+            wf_aws_ser_pop(s, p);
+        }
+    }
+    return st;
+}
+
 wf_status wf_aws_serialize_rest_xml(wf_aws_ser *s, const cJSON *params, wf_http_request *out)
 {
     const cJSON *http = cJSON_GetObjectItemCaseSensitive(s->operation, "http");
@@ -513,51 +554,32 @@ wf_status wf_aws_serialize_rest_xml(wf_aws_ser *s, const cJSON *params, wf_http_
     size_t path_len = qmark ? (size_t)(qmark - uri) : strlen(uri);
     const cJSON *input = wf_aws_ser_input(s);
 
-    rest_ctx r = {.s = s, .query_names = cJSON_CreateArray()};
+    rest_ctx r = {.s = s};
     wf_aws_buf path = {0};
-    wf_status st = r.query_names ? WF_OK : oom(s);
+    wf_status st = WF_OK;
     if (qmark && qmark[1])
         wf_aws_buf_puts(&r.query, qmark + 1);
+    /* The members params give, once: inputs have dozens, a call gives a few. */
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = input ? wf_aws_model_shape_info(s->model, input, &scratch)
+                                        : NULL;
+    wf_aws_given_list given = {.count = 0};
+    given.items = given.small;
+    if (input && !si)
+        st = oom(s);
+    else if (si)
+        st = wf_aws_ser_given(s, si, params, &given);
     if (st == WF_OK && input)
-        st = render_path(s, input, params, uri, path_len, &path);
+        st = render_path(s, si, params, uri, path_len, &path);
     else if (st == WF_OK)
         wf_aws_buf_append(&path, uri, path_len);
-
-    /* Named query members first, so that they win over keys of a query map. */
-    const cJSON *members = cJSON_GetObjectItemCaseSensitive(input, "members");
-    for (int pass = 0; pass < 2 && st == WF_OK; pass++) {
-        const cJSON *m;
-        cJSON_ArrayForEach(m, members) {
-            /* The few members given first: inputs have dozens. */
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, m->string);
-            if (!v || cJSON_IsNull(v))
-                continue;
-            const char *where = wf_aws_jstr(m, "location");
-            if (!where)
-                continue;
-            const cJSON *target = wf_aws_ser_target(s, m);
-            if (!target) {
-                st = WF_EPARSE;
-                break;
-            }
-            const char *loc = wf_aws_jstr(m, "locationName");
-            bool is_map = strcmp(wf_aws_shape_type(target), "map") == 0;
-            size_t p = wf_aws_ser_push_name(s, m->string);
-            if (strcmp(where, "querystring") == 0 && pass == 1 && is_map && !loc)
-                st = query_map(&r, target, v);
-            else if (strcmp(where, "querystring") == 0 && pass == 0 && !(is_map && !loc))
-                st = query_member(&r, m, target, loc ? loc : m->string, v);
-            else if (strcmp(where, "header") == 0 && pass == 0)
-                st = header_member(&r, m, target, loc ? loc : m->string, v, out);
-            else if (strcmp(where, "headers") == 0 && pass == 0)
-                st = header_map(&r, target, loc ? loc : "", v, out);
-            wf_aws_ser_pop(s, p);
-            if (st != WF_OK)
-                break;
-        }
-    }
+    if (st == WF_OK)
+        st = serialize_located(&r, &given, out);
     if (st == WF_OK && input)
-        st = serialize_body(s, input, params, out);
+        st = serialize_body(s, si, &given, input, params, out);
+    wf_aws_given_free(&given);
+    if (input)
+        wf_aws_shape_info_release(&scratch);
     cJSON_Delete(r.query_names);
     if (st == WF_OK) {
         out->method = strdup(method ? method : "POST");

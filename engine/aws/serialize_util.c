@@ -97,14 +97,21 @@ void wf_aws_buf_free(wf_aws_buf *b)
 
 /* ---- parameter path and errors ---- */
 
-/* Appends sep + part (as much as fits) and returns the length before. */
+/* Appends sep + part + end (as much as fits, as snprintf would cut it) and returns the
+ * length before. Plain copies: this runs for every member written. */
 static size_t path_append(wf_aws_ser *s, const char *sep, const char *part, const char *end)
 {
-    size_t old = s->path_len;
-    size_t room = sizeof s->path - s->path_len;
-    int n = snprintf(s->path + s->path_len, room, "%s%s%s", sep, part, end);
-    if (n > 0)
-        s->path_len += (size_t)n < room ? (size_t)n : room - 1;
+    size_t old = s->path_len, len = old, last = sizeof s->path - 1;
+    const char *pieces[3] = {sep, part ? part : "(null)", end};
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(pieces[i]);
+        if (n > last - len)
+            n = last - len;
+        memcpy(s->path + len, pieces[i], n);
+        len += n;
+    }
+    s->path[len] = '\0';
+    s->path_len = len;
     return old;
 }
 
@@ -115,9 +122,12 @@ size_t wf_aws_ser_push_name(wf_aws_ser *s, const char *name)
 
 size_t wf_aws_ser_push_index(wf_aws_ser *s, size_t i)
 {
-    char num[32];
-    snprintf(num, sizeof num, "%zu", i);
-    return path_append(s, "[", num, "]");
+    char num[32], *p = num + sizeof num;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    return path_append(s, "[", p, "]");
 }
 
 size_t wf_aws_ser_push_key(wf_aws_ser *s, const char *key)
@@ -219,15 +229,19 @@ wf_status wf_aws_ser_check_structure(wf_aws_ser *s, const cJSON *shape, const cJ
     if (!cJSON_IsObject(value) && !empty_table(value))
         return wf_aws_ser_fail(s, WF_EINVAL, "expected a table of members, got %s",
                                json_type_name(value));
-    const cJSON *members = cJSON_GetObjectItemCaseSensitive(shape, "members");
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(s->model, shape, &scratch);
+    if (!si)
+        return wf_aws_ser_fail(s, WF_ENOMEM, "out of memory");
     const cJSON *item;
     cJSON_ArrayForEach(item, value) {
-        if (cJSON_GetObjectItemCaseSensitive(members, item->string))
+        if (wf_aws_shape_info_member(si, item->string))
             continue;
+        wf_aws_shape_info_release(&scratch);
         /* Name the valid members, as botocore does, so a typo is easy to fix. */
         wf_aws_buf names = {0};
         const cJSON *m;
-        cJSON_ArrayForEach(m, members) {
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(shape, "members")) {
             if (names.len > 400) {
                 wf_aws_buf_puts(&names, ", ...");
                 break;
@@ -241,6 +255,7 @@ wf_status wf_aws_ser_check_structure(wf_aws_ser *s, const cJSON *shape, const cJ
         wf_aws_buf_free(&names);
         return WF_EINVAL;
     }
+    wf_aws_shape_info_release(&scratch);
     const cJSON *required = cJSON_GetObjectItemCaseSensitive(shape, "required");
     cJSON_ArrayForEach(item, required) {
         if (!cJSON_IsString(item))
@@ -254,6 +269,54 @@ wf_status wf_aws_ser_check_structure(wf_aws_ser *s, const cJSON *shape, const cJ
         }
     }
     return WF_OK;
+}
+
+wf_status wf_aws_ser_given(wf_aws_ser *s, const wf_aws_shape_info *si, const cJSON *value,
+                           wf_aws_given_list *out)
+{
+    out->items = out->small;
+    out->count = 0;
+    size_t n = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, value)
+        for (const wf_aws_member_info *m = wf_aws_shape_info_member(si, item->string); m;
+             m = m->same_name_next ? &si->members[m->same_name_next - 1] : NULL)
+            n++;
+    if (n > sizeof out->small / sizeof out->small[0]) {
+        out->items = malloc(n * sizeof *out->items);
+        if (!out->items) {
+            out->items = out->small;
+            return wf_aws_ser_fail(s, WF_ENOMEM, "out of memory");
+        }
+    }
+    /* Insertion in model order; keys of one member keep value's order. */
+    cJSON_ArrayForEach(item, value) {
+        for (const wf_aws_member_info *m = wf_aws_shape_info_member(si, item->string); m;
+             m = m->same_name_next ? &si->members[m->same_name_next - 1] : NULL) {
+            size_t index = (size_t)(m - si->members), j = out->count++;
+            for (; j > 0 && out->items[j - 1].index > index; j--)
+                out->items[j] = out->items[j - 1];
+            out->items[j] = (wf_aws_given){.member = m, .index = index, .value = item};
+        }
+    }
+    /* The first key of a name is the member's value; null means not given. */
+    size_t kept = 0;
+    for (size_t i = 0; i < out->count; i++) {
+        if (i > 0 && out->items[i].index == out->items[i - 1].index)
+            continue;
+        if (!cJSON_IsNull(out->items[i].value))
+            out->items[kept++] = out->items[i];
+    }
+    out->count = kept;
+    return WF_OK;
+}
+
+void wf_aws_given_free(wf_aws_given_list *list)
+{
+    if (list->items != list->small)
+        free(list->items);
+    list->items = list->small;
+    list->count = 0;
 }
 
 wf_status wf_aws_ser_check_list(wf_aws_ser *s, const cJSON *value)

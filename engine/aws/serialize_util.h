@@ -64,6 +64,28 @@ const char *wf_aws_shape_type(const cJSON *shape);
 /* Checks a structure value: an object, every key a member of shape (null values are
  * allowed and mean absent), every required member present. */
 wf_status wf_aws_ser_check_structure(wf_aws_ser *s, const cJSON *shape, const cJSON *value);
+/* A member the caller gave a value for. */
+typedef struct wf_aws_given {
+    const wf_aws_member_info *member;
+    size_t index;              /* the member's place in the model's order */
+    const cJSON *value;        /* never null */
+} wf_aws_given;
+
+typedef struct wf_aws_given_list {
+    wf_aws_given *items;       /* small, or malloc'd when more are given */
+    size_t count;
+    wf_aws_given small[16];
+} wf_aws_given_list;
+
+/* The members of si that value (an object) gives, in the model's order, each with the
+ * value cJSON_GetObjectItemCaseSensitive would find (the first key of its name), null
+ * values left out: what a walk over all the members looking each up in value finds, for
+ * the cost of a walk over value. Release with wf_aws_given_free, success or not;
+ * WF_ENOMEM (error set) when out of memory. */
+wf_status wf_aws_ser_given(wf_aws_ser *s, const wf_aws_shape_info *si, const cJSON *value,
+                           wf_aws_given_list *out);
+void wf_aws_given_free(wf_aws_given_list *list);
+
 /* Checks the JSON type of a list (array) or map (object) value. */
 wf_status wf_aws_ser_check_list(wf_aws_ser *s, const cJSON *value);
 wf_status wf_aws_ser_check_map(wf_aws_ser *s, const cJSON *value);

@@ -280,6 +280,106 @@ static void test_rest_xml_requests(void)
     wf_http_request_free(&r);
 }
 
+/* The member tables of a model: members by name, header members by header name
+ * (any case), several members on one header, and a table built for a shape that is not
+ * the model's own. */
+static void test_shape_info(void)
+{
+    wf_aws_model m;
+    wf_error err = {0};
+    CHECK_INT_EQ(wf_aws_model_load("s3", &m, &err), WF_OK);
+    const cJSON *out = wf_aws_model_shape(&m, "HeadObjectOutput");
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(&m, out, &scratch);
+    CHECK(si != NULL && si != &scratch);   /* the model's own, built on first use */
+    wf_aws_shape_info again;
+    CHECK(wf_aws_model_shape_info(&m, out, &again) == si);   /* and kept */
+    if (si) {
+        CHECK_INT_EQ(si->count, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out, "members")));
+        CHECK_INT_EQ(si->located, si->count);
+        const wf_aws_member_info *cl = wf_aws_shape_info_header(si, "content-LENGTH");
+        CHECK(cl != NULL && strcmp(cl->name, "ContentLength") == 0);
+        CHECK(cl && cl->where == WF_AWS_LOC_HEADER && cl->target == wf_aws_model_shape(&m, "ContentLength"));
+        CHECK(wf_aws_shape_info_header(si, "x-amz-meta-") == NULL);   /* a prefix map */
+        const wf_aws_member_info *meta = wf_aws_shape_info_member(si, "Metadata");
+        CHECK(meta && meta->where == WF_AWS_LOC_HEADERS);
+        CHECK(wf_aws_shape_info_member(si, "metadata") == NULL);   /* names keep their case */
+        CHECK(wf_aws_shape_info_header(si, "x-unknown") == NULL);
+    }
+    wf_aws_shape_info_release(&scratch);
+    const wf_aws_shape_info *in =
+        wf_aws_model_shape_info(&m, wf_aws_model_shape(&m, "HeadObjectRequest"), &scratch);
+    const wf_aws_member_info *key = in ? wf_aws_shape_info_member(in, "Key") : NULL;
+    CHECK(key && key->where == WF_AWS_LOC_URI && strcmp(key->location_name, "Key") == 0);
+    CHECK(in && in->idempotency_tokens == 0);
+    wf_aws_shape_info_release(&scratch);
+    wf_aws_model_free(&m);
+
+    /* Not a shape of the model: built into scratch, with the same lookups. */
+    cJSON *shape = cJSON_Parse("{\"type\":\"structure\",\"members\":{"
+                               "\"A\":{\"shape\":\"S\",\"location\":\"header\",\"locationName\":\"X-One\"},"
+                               "\"B\":{\"shape\":\"S\",\"location\":\"header\",\"locationName\":\"x-one\"},"
+                               "\"C\":{\"shape\":\"S\",\"location\":\"statusCode\"},"
+                               "\"D\":{\"shape\":\"S\",\"idempotencyToken\":true,\"xmlAttribute\":true}}}");
+    CHECK_INT_EQ(wf_aws_model_init(&m, cJSON_Parse("{\"metadata\":{},\"operations\":{},"
+                                                   "\"shapes\":{\"S\":{\"type\":\"string\"}}}"),
+                                   &err), WF_OK);
+    si = wf_aws_model_shape_info(&m, shape, &scratch);
+    CHECK(si == &scratch);
+    if (si) {
+        CHECK_INT_EQ(si->count, 4);
+        CHECK_INT_EQ(si->located, 3);
+        CHECK_INT_EQ(si->idempotency_tokens, 1);
+        const wf_aws_member_info *a = wf_aws_shape_info_header(si, "X-ONE");
+        CHECK(a && strcmp(a->name, "A") == 0 && a->target == wf_aws_model_shape(&m, "S"));
+        const wf_aws_member_info *b = a && a->same_header_next ? &si->members[a->same_header_next - 1] : NULL;
+        CHECK(b && strcmp(b->name, "B") == 0 && b->same_header_next == 0);
+        const wf_aws_member_info *c = wf_aws_shape_info_member(si, "C");
+        CHECK(c && c->where == WF_AWS_LOC_STATUS_CODE && c->location_name == NULL);
+        const wf_aws_member_info *d = wf_aws_shape_info_member(si, "D");
+        CHECK(d && d->where == WF_AWS_LOC_NONE && d->xml_attribute);
+    }
+    wf_aws_shape_info_release(&scratch);
+    wf_aws_model_free(&m);
+    cJSON_Delete(shape);
+}
+
+/* The rest-xml serializer looks at the members given, not all of them: order, null and
+ * duplicate keys must come out as a walk over all the members gives them. */
+static void test_rest_xml_given_members(void)
+{
+    wf_http_request r;
+    wf_error err = {0};
+    /* Given in reverse: written in the model's order all the same. */
+    CHECK_INT_EQ(ser("s3", "HeadObject",
+                     "{\"PartNumber\":2,\"VersionId\":\"v 1\",\"Range\":\"bytes=0-1\","
+                     "\"IfMatch\":\"e\",\"Key\":\"a/b c\",\"Bucket\":\"bkt\"}", &r, &err), WF_OK);
+    CHECK_STR_EQ(r.method, "HEAD");
+    CHECK_STR_EQ(r.path, "/bkt/a/b%20c");
+    CHECK_STR_EQ(r.query, "versionId=v%201&partNumber=2");
+    CHECK_INT_EQ(r.headers.count, 2);
+    if (r.headers.count == 2) {
+        CHECK_STR_EQ(r.headers.items[0].name, "If-Match");
+        CHECK_STR_EQ(r.headers.items[1].name, "Range");
+    }
+    wf_http_request_free(&r);
+
+    /* The first key of a name counts: null first means not given. */
+    CHECK_INT_EQ(ser("s3", "HeadObject",
+                     "{\"Bucket\":\"bkt\",\"Key\":\"k\",\"Range\":null,\"Range\":\"bytes=0-1\","
+                     "\"IfMatch\":\"first\",\"IfMatch\":\"second\"}", &r, &err), WF_OK);
+    CHECK(wf_http_headers_get(&r.headers, "Range") == NULL);
+    CHECK_STR_EQ(wf_http_headers_get(&r.headers, "If-Match"), "first");
+    CHECK_INT_EQ(r.headers.count, 1);
+    wf_http_request_free(&r);
+
+    /* A URI label given as null is missing. */
+    CHECK_INT_EQ(ser("s3", "HeadObject", "{\"Bucket\":\"bkt\",\"Key\":null}", &r, &err),
+                 WF_EINVAL);
+    CHECK(strstr(err.message, "HeadObject: parameter Key: missing required parameter") != NULL);
+    wf_http_request_free(&r);
+}
+
 static void test_json_requests(void)
 {
     wf_http_request r;
@@ -350,6 +450,8 @@ int main(void)
     test_query_requests();
     test_idempotency_token();
     test_rest_xml_requests();
+    test_shape_info();
+    test_rest_xml_given_members();
     test_json_requests();
     test_errors();
     return CHECK_DONE();
