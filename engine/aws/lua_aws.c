@@ -3,6 +3,7 @@
  * gives a service's trimmed model as a table, services() the embedded services.
  * dsl/aws.lua builds the `aws` global of workflows on top of these. */
 #include "aws/call.h"
+#include "aws/lua_aws_params.h"
 #include "aws/model_load.h"
 #include "aws/models_embedded.h"
 #include "interrupt.h"
@@ -271,7 +272,9 @@ static int l_call(lua_State *L)
     /* An empty table is sent as no parameters, which the serializer treats alike. */
     if (!lua_isnil(L, 3) && (lua_pushnil(L), lua_next(L, 3))) {
         lua_settop(L, 3);
-        s->params = wf_lua_to_json(L, 3, &err);
+        s->params = wf_aws_flat_params(L, 3);
+        if (!s->params)
+            s->params = wf_lua_to_json(L, 3, &err);
         if (!s->params)
             return luaL_error(L, "%s %s: params: %s", service, operation, err.message);
     }
