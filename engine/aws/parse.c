@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *wf_aws_parse_str(const cJSON *obj, const char *key)
 {
@@ -69,10 +70,16 @@ const char *wf_aws_parse_reason(int status)
 
 const char *wf_aws_parse_header_request_id(const wf_http_response *resp)
 {
-    const char *id = wf_http_headers_get(&resp->headers, "x-amzn-RequestId");
-    if (!id)
-        id = wf_http_headers_get(&resp->headers, "x-amz-request-id");
-    return id;
+    /* One pass for both names: the first x-amzn-RequestId wins over any x-amz-request-id. */
+    const char *amz = NULL;
+    for (size_t i = 0; i < resp->headers.count; i++) {
+        const wf_http_header *h = &resp->headers.items[i];
+        if (strcasecmp(h->name, "x-amzn-RequestId") == 0)
+            return h->value;
+        if (!amz && strcasecmp(h->name, "x-amz-request-id") == 0)
+            amz = h->value;
+    }
+    return amz;
 }
 
 /* Does the exception shape answer to code (its name, or the code its "error" trait sets)? */

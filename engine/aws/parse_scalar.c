@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* --- calendar arithmetic (proleptic Gregorian, H. Hinnant's algorithms) --- */
 
@@ -172,14 +171,20 @@ static int parse_iso(scan s, instant *t)
     return 0;
 }
 
+/* The month's three letters in any case (ASCII, as strncasecmp in the C locale), folded
+ * once rather than by a strncasecmp per month. */
 static int month_index(scan *s)
 {
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
     if (s->end - s->p < 3)
         return -1;
+    char folded[3];
+    for (int k = 0; k < 3; k++) {
+        unsigned char c = (unsigned char)s->p[k];
+        folded[k] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
     for (int i = 0; i < 12; i++) {
-        if (strncasecmp(s->p, months[i], 3) == 0) {
+        if (memcmp(folded, months + 3 * i, 3) == 0) {
             s->p += 3;
             return i + 1;
         }
