@@ -3,6 +3,7 @@
 -- (sync) or no difference (verify); 1: some objects failed or differ, or a listing failed;
 -- 2: bad input; 3: stopped by a signal (running it again finishes the job).
 local clog = require "wf.log"
+local interrupt = require "wf.interrupt"
 local json = require "wf.json"
 local sys = require "wf.sys"
 local errors = require "dsl.errors"
@@ -149,7 +150,11 @@ function M.run(opts, words)
       end
     end,
   }
+  -- The sync stops at a signal; reporting how it ended does not (a signal still pending
+  -- would otherwise be raised again by the Lua hook in the code below, outside the pcall).
+  interrupt.hold(false)
   local ok, sum = pcall(mode == "sync" and s3sync.run_sync or s3sync.run_verify, args)
+  interrupt.hold(true)
   if not ok then
     if errors.kind(sum) == "interrupted" or errors.kind(sum) == "timeout" then
       sys.write_stderr(("wfrun: s3 %s stopped: %s; run the same command again to finish what is left\n")
