@@ -87,14 +87,21 @@ static const char *header_name_of(const wf_aws_member_info *mi)
     return mi->location_name ? mi->location_name : mi->name;
 }
 
-/* The link to the next member of the same name, or of the same header name. */
-static size_t *chain_link(wf_aws_member_info *m, bool header)
+/* The tables: 0 by name, 1 (true) by header name, 2 by XML element name. */
+#define BY_XML 2
+
+/* The link to the next member of the same name, header name or XML name. */
+static size_t *chain_link(wf_aws_member_info *m, int header)
 {
-    return header ? &m->same_header_next : &m->same_name_next;
+    return header == BY_XML ? &m->same_xml_next
+           : header         ? &m->same_header_next
+                            : &m->same_name_next;
 }
 
-static bool same_key(const wf_aws_member_info *a, const wf_aws_member_info *b, bool header)
+static bool same_key(const wf_aws_member_info *a, const wf_aws_member_info *b, int header)
 {
+    if (header == BY_XML)   /* the XML name is the header name's fallback, case kept */
+        return strcmp(header_name_of(a), header_name_of(b)) == 0;
     return header ? strcasecmp(header_name_of(a), header_name_of(b)) == 0
                   : strcmp(a->name, b->name) == 0;
 }
@@ -102,7 +109,7 @@ static bool same_key(const wf_aws_member_info *a, const wf_aws_member_info *b, b
 /* Puts member i into an open-addressing table (slots hold 1 + index) at hash h: the first
  * member of a key holds the slot, later ones chain behind it in model order. */
 static void table_insert(wf_aws_shape_info *si, size_t *slots, size_t mask, size_t h, size_t i,
-                         bool header)
+                         int header)
 {
     wf_aws_member_info *mi = &si->members[i];
     size_t k = h & mask;
@@ -138,7 +145,7 @@ static bool shape_info_build(const wf_aws_model *m, const cJSON *shape, wf_aws_s
     if (!count)
         return true;
     size_t name_size = table_size(count), header_size = headers ? table_size(headers) : 0;
-    size_t bytes = count * sizeof *si->members + (name_size + header_size) * sizeof(size_t);
+    size_t bytes = count * sizeof *si->members + (2 * name_size + header_size) * sizeof(size_t);
     char *block = calloc(1, bytes);
     if (!block)
         return false;
@@ -147,8 +154,10 @@ static bool shape_info_build(const wf_aws_model *m, const cJSON *shape, wf_aws_s
     si->members = (wf_aws_member_info *)block;
     si->by_name = (size_t *)(block + count * sizeof *si->members);
     si->name_mask = name_size - 1;
+    si->by_xml = si->by_name + name_size;
+    si->xml_mask = name_size - 1;
     if (header_size) {
-        si->by_header = si->by_name + name_size;
+        si->by_header = si->by_xml + name_size;
         si->header_mask = header_size - 1;
     }
     size_t i = 0;
@@ -163,10 +172,15 @@ static bool shape_info_build(const wf_aws_model *m, const cJSON *shape, wf_aws_s
         const cJSON *target =
             wf_aws_model_shape(m, str_or_null(cJSON_GetObjectItemCaseSensitive(ref, "shape")));
         mi->target = cJSON_IsObject(target) ? target : NULL;
+        const char *type = str_or_null(cJSON_GetObjectItemCaseSensitive(mi->target, "type"));
+        mi->target_type = type ? type : "";
+        mi->flattened = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "flattened")) ||
+                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(mi->target, "flattened"));
         si->located += mi->location != NULL;
         si->idempotency_tokens +=
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "idempotencyToken"));
         table_insert(si, si->by_name, si->name_mask, name_hash(mi->name), i, false);
+        table_insert(si, si->by_xml, si->xml_mask, name_hash(header_name_of(mi)), i, BY_XML);
         if (mi->where == WF_AWS_LOC_HEADER)
             table_insert(si, si->by_header, si->header_mask, header_hash(header_name_of(mi)), i,
                          true);
@@ -268,6 +282,19 @@ const wf_aws_member_info *wf_aws_shape_info_member(const wf_aws_shape_info *si,
                                                    const char *name)
 {
     return table_find(si, si->by_name, si->name_mask, name, false);
+}
+
+const wf_aws_member_info *wf_aws_shape_info_xml(const wf_aws_shape_info *si, const char *xml_name)
+{
+    if (!si->by_xml || !xml_name)
+        return NULL;
+    for (size_t k = name_hash(xml_name) & si->xml_mask; si->by_xml[k];
+         k = (k + 1) & si->xml_mask) {
+        const wf_aws_member_info *mi = &si->members[si->by_xml[k] - 1];
+        if (strcmp(header_name_of(mi), xml_name) == 0)
+            return mi;
+    }
+    return NULL;
 }
 
 const wf_aws_member_info *wf_aws_shape_info_header(const wf_aws_shape_info *si,

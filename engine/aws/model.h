@@ -65,6 +65,9 @@ typedef struct wf_aws_member_info {
     size_t same_name_next;       /* 1 + index of the next member of the same name; 0: none */
     size_t same_header_next;     /* header members: 1 + index of the next one bound to the
                                   * same header name (case-insensitively); 0: none */
+    size_t same_xml_next;        /* 1 + index of the next member of the same XML name */
+    const char *target_type;     /* the target's "type" when a string, else "" */
+    bool flattened;              /* "flattened" true on the reference or on the target */
 } wf_aws_member_info;
 
 typedef struct wf_aws_shape_info {
@@ -73,6 +76,7 @@ typedef struct wf_aws_shape_info {
     wf_aws_member_info *members;
     size_t *by_name, name_mask;      /* open addressing: 1 + index of the first member */
     size_t *by_header, header_mask;  /* the same over header members' header names */
+    size_t *by_xml, xml_mask;        /* the same over XML names (locationName, else name) */
     size_t located;                  /* members with a location string */
     size_t idempotency_tokens;       /* members with idempotencyToken true */
     void *owned;                     /* the one allocation behind the arrays */
@@ -88,6 +92,10 @@ void wf_aws_shape_info_release(wf_aws_shape_info *scratch);
 /* The first member named name, or NULL (same_name_next leads to the others). */
 const wf_aws_member_info *wf_aws_shape_info_member(const wf_aws_shape_info *si,
                                                    const char *name);
+/* The first member whose XML element name (locationName, else its name) is xml_name,
+ * case-sensitively, or NULL (same_xml_next leads to the others, in model order). */
+const wf_aws_member_info *wf_aws_shape_info_xml(const wf_aws_shape_info *si,
+                                                const char *xml_name);
 /* The first header member (location "header") whose header name (locationName, else its
  * name) equals header case-insensitively, or NULL (same_header_next leads on). */
 const wf_aws_member_info *wf_aws_shape_info_header(const wf_aws_shape_info *si,

@@ -45,6 +45,9 @@ const char *wf_aws_parse_reason(int status);
  * float/double (NaN, Infinity, -Infinity included), timestamp, blob (base64 text). */
 wf_status wf_aws_parse_scalar_text(wf_aws_parse_ctx *ctx, const cJSON *shape, const char *text,
                                    cJSON **out);
+/* The same with the shape's type ("" when none) already read. */
+wf_status wf_aws_parse_scalar_typed(wf_aws_parse_ctx *ctx, const char *type, const char *text,
+                                    cJSON **out);
 /* A timestamp from its wire text, rendered per ctx->opts. */
 wf_status wf_aws_parse_timestamp_text(wf_aws_parse_ctx *ctx, const char *text, cJSON **out);
 /* A timestamp that came as a JSON number, rendered per ctx->opts. */

@@ -2,6 +2,7 @@
  * the output shape, with blobs base64-decoded and timestamps as epoch numbers or text. */
 #include "parse_internal.h"
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static wf_status oom(wf_aws_parse_ctx *ctx)
@@ -20,6 +21,52 @@ static wf_status copy_value(wf_aws_parse_ctx *ctx, const cJSON *v, cJSON **out)
     return *out ? WF_OK : oom(ctx);
 }
 
+#define MEMBERS_ON_STACK 64
+
+/* The members of shape that v gives, in model order: each field of v finds its members
+ * in the shape's table by wire name (locationName, else name), and a member reads the
+ * first field of its name, as cJSON_GetObjectItemCaseSensitive finds it. */
+static wf_status parse_members(wf_aws_parse_ctx *ctx, const cJSON *shape, const cJSON *v,
+                               cJSON *obj, int *added)
+{
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(ctx->model, shape, &scratch);
+    if (!si)
+        return oom(ctx);
+    const cJSON *on_stack[MEMBERS_ON_STACK];
+    const cJSON **first = on_stack;
+    if (si->count > MEMBERS_ON_STACK && !(first = malloc(si->count * sizeof *first))) {
+        wf_aws_shape_info_release(&scratch);
+        return oom(ctx);
+    }
+    memset(first, 0, si->count * sizeof *first);
+    const cJSON *field;
+    cJSON_ArrayForEach(field, v) {
+        for (const wf_aws_member_info *mi = wf_aws_shape_info_xml(si, field->string); mi;
+             mi = mi->same_xml_next ? &si->members[mi->same_xml_next - 1] : NULL)
+            if (!first[mi - si->members])
+                first[mi - si->members] = field;
+    }
+    wf_status rc = WF_OK;
+    for (size_t i = 0; i < si->count && rc == WF_OK; i++) {
+        const cJSON *raw = first[i];
+        if (!raw || cJSON_IsNull(raw))
+            continue;   /* absent and null members are left out */
+        const wf_aws_member_info *mi = &si->members[i];
+        const cJSON *target = mi->target ? mi->target : wf_aws_parse_target(ctx, mi->ref);
+        cJSON *value = NULL;
+        rc = target ? wf_aws_parse_json_value(ctx, target, raw, &value) : WF_EPARSE;
+        if (rc == WF_OK && value) {
+            cJSON_AddItemToObject(obj, mi->name, value);
+            (*added)++;
+        }
+    }
+    if (first != on_stack)
+        free(first);
+    wf_aws_shape_info_release(&scratch);
+    return rc;
+}
+
 static wf_status parse_structure(wf_aws_parse_ctx *ctx, const cJSON *shape, const cJSON *v,
                                  cJSON **out)
 {
@@ -30,24 +77,11 @@ static wf_status parse_structure(wf_aws_parse_ctx *ctx, const cJSON *shape, cons
     cJSON *obj = cJSON_CreateObject();
     if (!obj)
         return oom(ctx);
-    const cJSON *ref;
     int added = 0;
-    cJSON_ArrayForEach(ref, cJSON_GetObjectItemCaseSensitive(shape, "members")) {
-        const char *loc = wf_aws_parse_str(ref, "locationName");
-        const cJSON *raw = cJSON_GetObjectItemCaseSensitive(v, loc ? loc : ref->string);
-        if (!raw || cJSON_IsNull(raw))
-            continue;   /* absent and null members are left out */
-        const cJSON *target = wf_aws_parse_target(ctx, ref);
-        cJSON *value = NULL;
-        wf_status rc = target ? wf_aws_parse_json_value(ctx, target, raw, &value) : WF_EPARSE;
-        if (rc != WF_OK) {
-            cJSON_Delete(obj);
-            return rc;
-        }
-        if (value) {
-            cJSON_AddItemToObject(obj, ref->string, value);
-            added++;
-        }
+    wf_status rc = parse_members(ctx, shape, v, obj, &added);
+    if (rc != WF_OK) {
+        cJSON_Delete(obj);
+        return rc;
     }
     if (!added && wf_aws_parse_flag(shape, "union")) {
         /* A member this model does not know ("__type" is only a tag). */

@@ -608,8 +608,13 @@ static wf_status parse_float(wf_aws_parse_ctx *ctx, const char *text, cJSON **ou
 wf_status wf_aws_parse_scalar_text(wf_aws_parse_ctx *ctx, const cJSON *shape, const char *text,
                                    cJSON **out)
 {
-    const char *type = wf_aws_parse_type(shape);
-    /* By first letter: most values are strings, which no comparison needs to reach. */
+    return wf_aws_parse_scalar_typed(ctx, wf_aws_parse_type(shape), text, out);
+}
+
+wf_status wf_aws_parse_scalar_typed(wf_aws_parse_ctx *ctx, const char *type, const char *text,
+                                    cJSON **out)
+{
+    /* By first letter: most values are strings, which one comparison tells apart. */
     switch (type[0]) {
     case 'b':
         if (strcmp(type, "boolean") == 0)
@@ -622,8 +627,7 @@ wf_status wf_aws_parse_scalar_text(wf_aws_parse_ctx *ctx, const cJSON *shape, co
     case 'i':
     case 'l':
     case 's':
-        if (strcmp(type, "integer") == 0 || strcmp(type, "long") == 0 ||
-            strcmp(type, "short") == 0)
+        if (strcmp(type, type[0] == 'i' ? "integer" : type[0] == 'l' ? "long" : "short") == 0)
             return parse_integer(ctx, text, out);
         break;
     case 'f':

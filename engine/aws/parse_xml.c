@@ -3,7 +3,12 @@
  * maps, xmlAttribute members, scalars from element text. */
 #include "parse_internal.h"
 #include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+
+static wf_status parse_value_typed(wf_aws_parse_ctx *ctx, const cJSON *shape, const char *type,
+                                   const wf_xml_node *node, cJSON **out);
 
 static wf_status oom(wf_aws_parse_ctx *ctx)
 {
@@ -69,12 +74,13 @@ static wf_status parse_list(wf_aws_parse_ctx *ctx, const cJSON *shape, const wf_
     const cJSON *item_shape = wf_aws_parse_target(ctx, cJSON_GetObjectItemCaseSensitive(shape, "member"));
     if (!item_shape)
         return WF_EPARSE;
+    const char *item_type = wf_aws_parse_type(item_shape);
     cJSON *arr = cJSON_CreateArray();
     if (!arr)
         return oom(ctx);
     for (size_t i = 0; i < node->child_count; i++) {
         cJSON *item = NULL;
-        wf_status rc = wf_aws_parse_xml_value(ctx, item_shape, node->children[i], &item);
+        wf_status rc = parse_value_typed(ctx, item_shape, item_type, node->children[i], &item);
         if (rc != WF_OK) {
             cJSON_Delete(arr);
             return rc;
@@ -85,31 +91,38 @@ static wf_status parse_list(wf_aws_parse_ctx *ctx, const cJSON *shape, const wf_
     return WF_OK;
 }
 
-wf_status wf_aws_parse_xml_value(wf_aws_parse_ctx *ctx, const cJSON *shape,
-                                 const wf_xml_node *node, cJSON **out)
+/* wf_aws_parse_xml_value with the shape's type already read (once per list, or from
+ * the member table). */
+static wf_status parse_value_typed(wf_aws_parse_ctx *ctx, const cJSON *shape, const char *type,
+                                   const wf_xml_node *node, cJSON **out)
 {
     *out = NULL;
     if (ctx->depth >= WF_AWS_PARSE_MAX_DEPTH)
         return wf_error_set(ctx->err, WF_EPARSE, "response nested too deeply");
-    const char *type = wf_aws_parse_type(shape);
     wf_status rc;
     ctx->depth++;
-    if (strcmp(type, "structure") == 0) {
+    if (type[0] == 's' && strcmp(type, "structure") == 0) {
         cJSON *obj = cJSON_CreateObject();
         rc = obj ? wf_aws_parse_xml_members(ctx, shape, node, 1, obj) : oom(ctx);
         if (rc == WF_OK)
             *out = obj;
         else
             cJSON_Delete(obj);
-    } else if (strcmp(type, "list") == 0) {
+    } else if (type[0] == 'l' && strcmp(type, "list") == 0) {
         rc = parse_list(ctx, shape, node, out);
-    } else if (strcmp(type, "map") == 0) {
+    } else if (type[0] == 'm' && strcmp(type, "map") == 0) {
         rc = parse_map(ctx, shape, node, out);
     } else {
-        rc = wf_aws_parse_scalar_text(ctx, shape, node->text, out);
+        rc = wf_aws_parse_scalar_typed(ctx, type, node->text, out);
     }
     ctx->depth--;
     return rc;
+}
+
+wf_status wf_aws_parse_xml_value(wf_aws_parse_ctx *ctx, const cJSON *shape,
+                                 const wf_xml_node *node, cJSON **out)
+{
+    return parse_value_typed(ctx, shape, wf_aws_parse_type(shape), node, out);
 }
 
 static int is_located(const cJSON *ref)
@@ -126,10 +139,12 @@ static wf_status parse_flattened(wf_aws_parse_ctx *ctx, const cJSON *target, int
 {
     *out = NULL;
     const cJSON *item_shape = NULL;
+    const char *item_type = "";
     if (!is_map) {
         item_shape = wf_aws_parse_target(ctx, cJSON_GetObjectItemCaseSensitive(target, "member"));
         if (!item_shape)
             return WF_EPARSE;
+        item_type = wf_aws_parse_type(item_shape);
     }
     cJSON *acc = NULL;
     for (size_t i = 0; i < node->child_count; i++) {
@@ -143,7 +158,7 @@ static wf_status parse_flattened(wf_aws_parse_ctx *ctx, const cJSON *target, int
             rc = parse_map_entry(ctx, target, c, acc);
         } else {
             cJSON *item = NULL;
-            rc = wf_aws_parse_xml_value(ctx, item_shape, c, &item);
+            rc = parse_value_typed(ctx, item_shape, item_type, c, &item);
             if (rc == WF_OK)
                 cJSON_AddItemToArray(acc, item);
         }
@@ -156,8 +171,43 @@ static wf_status parse_flattened(wf_aws_parse_ctx *ctx, const cJSON *target, int
     return WF_OK;
 }
 
-wf_status wf_aws_parse_xml_members(wf_aws_parse_ctx *ctx, const cJSON *shape,
-                                   const wf_xml_node *node, int skip_located, cJSON *into)
+/* One member of a structure: child is its first element (NULL when absent). */
+static wf_status parse_member(wf_aws_parse_ctx *ctx, const cJSON *target, const char *type,
+                              bool flattened, const char *xml_name, const wf_xml_node *node,
+                              const wf_xml_node *child, bool xml_attribute, cJSON **value)
+{
+    *value = NULL;
+    if (flattened) {
+        int is_list = strcmp(type, "list") == 0, is_map = strcmp(type, "map") == 0;
+        if (is_list || is_map)
+            return parse_flattened(ctx, target, is_map, node, xml_name, value);
+    }
+    if (child)
+        return parse_value_typed(ctx, target, type, child, value);
+    if (xml_attribute) {
+        const char *attr = wf_xml_attr_get(node, xml_name);
+        if (attr)
+            return wf_aws_parse_scalar_typed(ctx, type, attr, value);
+    }
+    return WF_OK;
+}
+
+/* A union member this model does not know: say so as botocore does. */
+static wf_status unknown_union_member(wf_aws_parse_ctx *ctx, const cJSON *shape,
+                                      const wf_xml_node *node, int added, cJSON *into)
+{
+    if (!added && wf_aws_parse_flag(shape, "union") && node->child_count) {
+        cJSON *unknown = cJSON_AddObjectToObject(into, "SDK_UNKNOWN_MEMBER");
+        if (!unknown || !cJSON_AddStringToObject(unknown, "name", node->children[0]->name))
+            return oom(ctx);
+    }
+    return WF_OK;
+}
+
+/* The walk over the model's members, each looking for its element: only when the
+ * member table cannot be had (out of memory). */
+static wf_status parse_members_walk(wf_aws_parse_ctx *ctx, const cJSON *shape,
+                                    const wf_xml_node *node, int skip_located, cJSON *into)
 {
     const cJSON *ref;
     int added = 0;
@@ -167,30 +217,18 @@ wf_status wf_aws_parse_xml_members(wf_aws_parse_ctx *ctx, const cJSON *shape,
             continue;
         const char *loc = wf_aws_parse_str(ref, "locationName");
         const char *xml_name = loc ? loc : name;
-        /* Most members of a big model are absent: skip them before resolving shapes
-         * (flattened items carry the member's name too, so they are caught here). */
         const wf_xml_node *child = wf_xml_child(node, xml_name);
-        if (!child && !wf_aws_parse_flag(ref, "xmlAttribute"))
+        bool xml_attribute = wf_aws_parse_flag(ref, "xmlAttribute");
+        if (!child && !xml_attribute)
             continue;
         const cJSON *target = wf_aws_parse_target(ctx, ref);
         if (!target)
             return WF_EPARSE;
-        const char *type = wf_aws_parse_type(target);
-        int is_list = strcmp(type, "list") == 0, is_map = strcmp(type, "map") == 0;
-        int flattened = wf_aws_parse_flag(ref, "flattened") || wf_aws_parse_flag(target, "flattened");
+        bool flattened =
+            wf_aws_parse_flag(ref, "flattened") || wf_aws_parse_flag(target, "flattened");
         cJSON *value = NULL;
-        wf_status rc = WF_OK;
-        if ((is_list || is_map) && flattened) {
-            rc = parse_flattened(ctx, target, is_map, node, xml_name, &value);
-        } else {
-            if (child) {
-                rc = wf_aws_parse_xml_value(ctx, target, child, &value);
-            } else if (wf_aws_parse_flag(ref, "xmlAttribute")) {
-                const char *attr = wf_xml_attr_get(node, xml_name);
-                if (attr)
-                    rc = wf_aws_parse_scalar_text(ctx, target, attr, &value);
-            }
-        }
+        wf_status rc = parse_member(ctx, target, wf_aws_parse_type(target), flattened, xml_name,
+                                    node, child, xml_attribute, &value);
         if (rc != WF_OK)
             return rc;
         if (value) {
@@ -198,13 +236,65 @@ wf_status wf_aws_parse_xml_members(wf_aws_parse_ctx *ctx, const cJSON *shape,
             added++;
         }
     }
-    /* A union member this model does not know: say so as botocore does. */
-    if (!added && wf_aws_parse_flag(shape, "union") && node->child_count) {
-        cJSON *unknown = cJSON_AddObjectToObject(into, "SDK_UNKNOWN_MEMBER");
-        if (!unknown || !cJSON_AddStringToObject(unknown, "name", node->children[0]->name))
-            return oom(ctx);
+    return unknown_union_member(ctx, shape, node, added, into);
+}
+
+static bool member_is_located(const wf_aws_member_info *mi)
+{
+    return mi->where == WF_AWS_LOC_HEADER || mi->where == WF_AWS_LOC_HEADERS ||
+           mi->where == WF_AWS_LOC_STATUS_CODE;
+}
+
+#define MEMBERS_ON_STACK 64
+
+/* Each child element finds its members in the shape's table (the first element of a
+ * name is the one a member reads, as wf_xml_child finds it); then the members present,
+ * and the xmlAttribute ones, are read in model order, as the walk over members did. */
+wf_status wf_aws_parse_xml_members(wf_aws_parse_ctx *ctx, const cJSON *shape,
+                                   const wf_xml_node *node, int skip_located, cJSON *into)
+{
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(ctx->model, shape, &scratch);
+    if (!si)
+        return parse_members_walk(ctx, shape, node, skip_located, into);
+    const wf_xml_node *on_stack[MEMBERS_ON_STACK];
+    const wf_xml_node **first = on_stack;
+    if (si->count > MEMBERS_ON_STACK && !(first = malloc(si->count * sizeof *first))) {
+        wf_aws_shape_info_release(&scratch);
+        return oom(ctx);
     }
-    return WF_OK;
+    memset(first, 0, si->count * sizeof *first);
+    for (size_t c = 0; c < node->child_count; c++) {
+        const wf_xml_node *child = node->children[c];
+        for (const wf_aws_member_info *mi = wf_aws_shape_info_xml(si, child->name); mi;
+             mi = mi->same_xml_next ? &si->members[mi->same_xml_next - 1] : NULL)
+            if (!first[mi - si->members])
+                first[mi - si->members] = child;
+    }
+    wf_status rc = WF_OK;
+    int added = 0;
+    for (size_t i = 0; i < si->count && rc == WF_OK; i++) {
+        const wf_aws_member_info *mi = &si->members[i];
+        if ((!first[i] && !mi->xml_attribute) || (skip_located && member_is_located(mi)))
+            continue;
+        if (!mi->target) {   /* the model lacks it: say which */
+            wf_aws_parse_target(ctx, mi->ref);
+            rc = WF_EPARSE;
+            break;
+        }
+        const char *xml_name = mi->location_name ? mi->location_name : mi->name;
+        cJSON *value = NULL;
+        rc = parse_member(ctx, mi->target, mi->target_type, mi->flattened, xml_name, node,
+                          first[i], mi->xml_attribute, &value);
+        if (rc == WF_OK && value) {
+            cJSON_AddItemToObject(into, mi->name, value);
+            added++;
+        }
+    }
+    if (first != on_stack)
+        free(first);
+    wf_aws_shape_info_release(&scratch);
+    return rc == WF_OK ? unknown_union_member(ctx, shape, node, added, into) : rc;
 }
 
 wf_status wf_aws_parse_xml_body(wf_aws_parse_ctx *ctx, const wf_http_response *resp,

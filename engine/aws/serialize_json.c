@@ -26,27 +26,35 @@ static wf_status structure_to_json(wf_aws_ser *s, const cJSON *shape, const cJSO
         return st;
     if (!(*out = cJSON_CreateObject()))
         return oom(s);
-    const cJSON *member;
-    cJSON_ArrayForEach(member, cJSON_GetObjectItemCaseSensitive(shape, "members")) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(value, member->string);
-        if (!v || cJSON_IsNull(v))
-            continue;
-        const cJSON *target = wf_aws_ser_target(s, member);
-        if (!target)
-            return WF_EPARSE;
-        const char *name = wf_aws_jstr(member, "locationName");
+    if (!value->child)   /* nothing given: nothing to look up */
+        return WF_OK;
+    /* The members given, in model order, found through the shape's member table. */
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(s->model, shape, &scratch);
+    if (!si)
+        return oom(s);
+    wf_aws_given_list given;
+    st = wf_aws_ser_given(s, si, value, &given);
+    for (size_t i = 0; i < given.count && st == WF_OK; i++) {
+        const wf_aws_member_info *m = given.items[i].member;
+        const cJSON *target = m->target ? m->target : wf_aws_ser_target(s, m->ref);
+        if (!target) {
+            st = WF_EPARSE;
+            break;
+        }
         cJSON *child = NULL;
-        size_t path = wf_aws_ser_push_name(s, member->string);
-        st = to_json(s, member, target, v, &child);
+        size_t path = wf_aws_ser_push_name(s, m->name);
+        st = to_json(s, m->ref, target, given.items[i].value, &child);
         wf_aws_ser_pop(s, path);
-        if (st != WF_OK)
-            return st;
-        if (!cJSON_AddItemToObject(*out, name ? name : member->string, child)) {
+        if (st == WF_OK &&
+            !cJSON_AddItemToObject(*out, m->location_name ? m->location_name : m->name, child)) {
             cJSON_Delete(child);
-            return oom(s);
+            st = oom(s);
         }
     }
-    return WF_OK;
+    wf_aws_given_free(&given);
+    wf_aws_shape_info_release(&scratch);
+    return st;
 }
 
 static wf_status list_to_json(wf_aws_ser *s, const cJSON *shape, const cJSON *value,

@@ -19,15 +19,22 @@ typedef struct query_ctx {
 
 static wf_status walk(query_ctx *q, const cJSON *ref, const cJSON *shape, const cJSON *value);
 
+/* Appends s percent-encoded as wf_uri_encode(s, len, false) would, without the copy:
+ * runs of unreserved bytes go in whole. */
 static void put_encoded(wf_aws_buf *b, const char *s, size_t len)
 {
-    char *enc = wf_uri_encode(s, len, false);
-    if (!enc) {
-        b->oom = true;
-        return;
+    static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (wf_uri_is_unreserved(c))
+            continue;
+        wf_aws_buf_append(b, s + run, i - run);
+        char esc[3] = {'%', hex[c >> 4], hex[c & 0x0f]};
+        wf_aws_buf_append(b, esc, sizeof esc);
+        run = i + 1;
     }
-    wf_aws_buf_puts(b, enc);
-    free(enc);
+    wf_aws_buf_append(b, s + run, len - run);
 }
 
 static void add_pair(query_ctx *q, const char *value)
@@ -51,7 +58,14 @@ static size_t key_push(query_ctx *q, const char *part)
 static size_t key_push_index(query_ctx *q, size_t i)
 {
     size_t old = q->key.len;
-    wf_aws_buf_printf(&q->key, "%s%zu", old ? "." : "", i);
+    char digits[24];
+    size_t at = sizeof digits;
+    do
+        digits[--at] = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    if (old)
+        digits[--at] = '.';
+    wf_aws_buf_append(&q->key, digits + at, sizeof digits - at);
     return old;
 }
 
@@ -82,27 +96,59 @@ static void member_name(query_ctx *q, const cJSON *ref, const char *fallback,
         out[0] = (char)toupper((unsigned char)out[0]);   /* EC2 capitalises on input */
 }
 
+/* Appends a structure member's wire name to the key, as member_name writes it (at most
+ * 255 bytes) without formatting; returns the length to go back to. */
+static size_t key_push_member(query_ctx *q, const wf_aws_member_info *mi)
+{
+    const char *name = mi->location_name ? mi->location_name : mi->name;
+    bool capitalise = q->ec2;
+    if (q->ec2) {
+        const char *query_name = wf_aws_jstr(mi->ref, "queryName");
+        if (query_name) {
+            name = query_name;
+            capitalise = false;
+        }
+    }
+    size_t old = q->key.len;
+    if (old)
+        wf_aws_buf_append(&q->key, ".", 1);
+    size_t at = q->key.len;
+    wf_aws_buf_append(&q->key, name, strnlen(name, 255));
+    if (capitalise && q->key.data && q->key.len > at)   /* EC2 capitalises on input */
+        q->key.data[at] = (char)toupper((unsigned char)q->key.data[at]);
+    return old;
+}
+
+/* The members given, in model order, found through the shape's member table. */
 static wf_status walk_structure(query_ctx *q, const cJSON *shape, const cJSON *value)
 {
     wf_status st = wf_aws_ser_check_structure(q->s, shape, value);
-    const cJSON *member;
-    cJSON_ArrayForEach(member, cJSON_GetObjectItemCaseSensitive(shape, "members")) {
-        if (st != WF_OK)
+    if (st != WF_OK || !value->child)   /* nothing given (GetCallerIdentity): nothing to look up */
+        return st;
+    wf_aws_shape_info scratch;
+    const wf_aws_shape_info *si = wf_aws_model_shape_info(q->s->model, shape, &scratch);
+    wf_aws_given_list given;
+    st = si ? wf_aws_ser_given(q->s, si, value, &given)
+            : wf_aws_ser_fail(q->s, WF_ENOMEM, "out of memory");
+    if (!si) {
+        wf_aws_shape_info_release(&scratch);
+        return st;
+    }
+    for (size_t i = 0; i < given.count && st == WF_OK; i++) {
+        const wf_aws_member_info *mi = given.items[i].member;
+        const cJSON *target = mi->target ? mi->target : wf_aws_ser_target(q->s, mi->ref);
+        if (!target) {
+            st = WF_EPARSE;
             break;
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(value, member->string);
-        if (!v || cJSON_IsNull(v))
-            continue;
-        const cJSON *target = wf_aws_ser_target(q->s, member);
-        if (!target)
-            return WF_EPARSE;
-        char name[256];
-        member_name(q, member, member->string, true, name, sizeof name);
-        size_t path = wf_aws_ser_push_name(q->s, member->string);
-        size_t key = key_push(q, name);
-        st = walk(q, member, target, v);
+        }
+        size_t path = wf_aws_ser_push_name(q->s, mi->name);
+        size_t key = key_push_member(q, mi);
+        st = walk(q, mi->ref, target, given.items[i].value);
         key_pop(q, key);
         wf_aws_ser_pop(q->s, path);
     }
+    wf_aws_given_free(&given);
+    wf_aws_shape_info_release(&scratch);
     return st;
 }
 

@@ -320,14 +320,18 @@ static void test_shape_info(void)
                                "\"A\":{\"shape\":\"S\",\"location\":\"header\",\"locationName\":\"X-One\"},"
                                "\"B\":{\"shape\":\"S\",\"location\":\"header\",\"locationName\":\"x-one\"},"
                                "\"C\":{\"shape\":\"S\",\"location\":\"statusCode\"},"
-                               "\"D\":{\"shape\":\"S\",\"idempotencyToken\":true,\"xmlAttribute\":true}}}");
+                               "\"D\":{\"shape\":\"S\",\"idempotencyToken\":true,\"xmlAttribute\":true},"
+                               "\"E\":{\"shape\":\"S\",\"locationName\":\"C\"},"
+                               "\"F\":{\"shape\":\"L\"}}}");
     CHECK_INT_EQ(wf_aws_model_init(&m, cJSON_Parse("{\"metadata\":{},\"operations\":{},"
-                                                   "\"shapes\":{\"S\":{\"type\":\"string\"}}}"),
+                                                   "\"shapes\":{\"S\":{\"type\":\"string\"},"
+                                                   "\"L\":{\"type\":\"list\",\"member\":{\"shape\":\"S\"},"
+                                                   "\"flattened\":true}}}"),
                                    &err), WF_OK);
     si = wf_aws_model_shape_info(&m, shape, &scratch);
     CHECK(si == &scratch);
     if (si) {
-        CHECK_INT_EQ(si->count, 4);
+        CHECK_INT_EQ(si->count, 6);
         CHECK_INT_EQ(si->located, 3);
         CHECK_INT_EQ(si->idempotency_tokens, 1);
         const wf_aws_member_info *a = wf_aws_shape_info_header(si, "X-ONE");
@@ -338,6 +342,18 @@ static void test_shape_info(void)
         CHECK(c && c->where == WF_AWS_LOC_STATUS_CODE && c->location_name == NULL);
         const wf_aws_member_info *d = wf_aws_shape_info_member(si, "D");
         CHECK(d && d->where == WF_AWS_LOC_NONE && d->xml_attribute);
+        /* XML element names: locationName, else the name, case kept; members sharing
+         * one chain in model order. */
+        CHECK(wf_aws_shape_info_xml(si, "X-One") == a);
+        CHECK(wf_aws_shape_info_xml(si, "x-one") == b);
+        CHECK(wf_aws_shape_info_xml(si, "X-ONE") == NULL);
+        CHECK(wf_aws_shape_info_xml(si, "A") == NULL);
+        CHECK(wf_aws_shape_info_xml(si, "C") == c);
+        const wf_aws_member_info *e = c && c->same_xml_next ? &si->members[c->same_xml_next - 1] : NULL;
+        CHECK(e && strcmp(e->name, "E") == 0 && e->same_xml_next == 0);
+        CHECK(d && strcmp(d->target_type, "string") == 0 && !d->flattened);
+        const wf_aws_member_info *f = wf_aws_shape_info_xml(si, "F");
+        CHECK(f && strcmp(f->target_type, "list") == 0 && f->flattened);   /* from the target */
     }
     wf_aws_shape_info_release(&scratch);
     wf_aws_model_free(&m);
