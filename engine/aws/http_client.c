@@ -303,10 +303,14 @@ static CURLcode perform(origin_handle *h)
             break;
         }
         if (ready <= 0) {
-            if (w->timer_at >= 0 && w->timer_at <= wf_clock_monotonic()) {
+            /* A due timer; or a second without sockets or timer, where curl gets a call
+             * anyway rather than the loop waiting on nothing. curl calls on_timer only
+             * when its next deadline changes, so a pending one is never forgotten here. */
+            int due = w->timer_at >= 0 && w->timer_at <= wf_clock_monotonic();
+            if (due)
                 w->timer_at = -1.0;
+            if (due || (ready == 0 && w->timer_at < 0))
                 mc = curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-            }
             continue;
         }
         /* Copied first: curl may change the list while it handles one socket. */
