@@ -7,7 +7,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config git
 liblua5.4-dev libcurl4-openssl-dev libssl-dev libcjson-dev libpcre2-dev libexpat1-dev
 libmicrohttpd-dev awscli curl
-clang libclang-rt-14-dev valgrind python3 $*"
+clang libclang-rt-14-dev valgrind python3 openssl $*"
 
 missing=""
 for p in $PACKAGES; do
