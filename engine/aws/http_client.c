@@ -472,8 +472,9 @@ static size_t put_line(wf_http_client *c, size_t *used, const char *name, const 
  * EXPECT_100_THRESHOLD is 1 MiB; a smaller figure here would only cost a line). */
 #define EXPECT_100_MIN (1024 * 1024 - 1)
 
-/* Whether set_method gives curl the body as POST fields (every method but HEAD, and GET
- * and DELETE without a body): curl then treats it as its simple POST. */
+/* Whether the body goes to curl as POST fields (every method but HEAD, and GET and DELETE
+ * without a body): curl then treats it as its simple POST. set_method and build_headers
+ * both decide by it. */
 static int sends_post_fields(const wf_http_request *req)
 {
     const char *m = req->method;
@@ -570,19 +571,18 @@ static void set_method(CURL *curl, const wf_http_request *req)
 {
     const char *m = req->method;
     const char *custom = NULL;
-    if (strcmp(m, "HEAD") == 0) {
-        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-    } else if (strcmp(m, "GET") == 0 && req->body_len == 0) {
-        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    } else if (strcmp(m, "DELETE") == 0 && req->body_len == 0) {
-        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-        custom = m;
-    } else {
+    if (sends_post_fields(req)) {
         /* POST, PUT (even empty: S3 wants Content-Length: 0) and anything with a body. */
         curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         if (strcmp(m, "POST") != 0)
+            custom = m;
+    } else if (strcmp(m, "HEAD") == 0) {
+        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else {   /* GET or DELETE without a body */
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+        if (strcmp(m, "DELETE") == 0)
             custom = m;
     }
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, custom);
